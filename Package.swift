@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every target of ours shares: Swift 6 mode is the default for tools-version 6,
+/// plus the upcoming features that keep imports and existentials explicit.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "lighter-mm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lighter-mm", targets: ["lighter-mm"]),
+        .library(name: "MarketCore", targets: ["MarketCore"]),
+        .library(name: "Quant", targets: ["Quant"]),
+        .library(name: "Trading", targets: ["Trading"]),
+        .library(name: "LighterCrypto", targets: ["LighterCrypto"]),
+        .library(name: "Lighter", targets: ["Lighter"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: Core libraries
+        .target(name: "MarketCore", swiftSettings: strictSettings),
+        .target(
+            name: "Quant",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Trading",
+            dependencies: ["MarketCore", "Quant", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Lighter protocol
+        .target(name: "LighterCrypto", swiftSettings: strictSettings),
+        .target(
+            name: "Lighter",
+            dependencies: ["LighterCrypto", "MarketCore"],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Storage
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
+        .target(name: "Parquet", dependencies: ["CZstd"], swiftSettings: strictSettings),
+
+        // MARK: The program
+        .executableTarget(
+            name: "lighter-mm",
+            dependencies: [
+                "MarketCore", "Quant", "Trading", "LighterCrypto", "Lighter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"], swiftSettings: strictSettings),
+        .testTarget(name: "QuantTests", dependencies: ["Quant"], swiftSettings: strictSettings),
+        .testTarget(name: "TradingTests", dependencies: ["Trading", "MarketCore", "Quant"], swiftSettings: strictSettings),
+        .testTarget(name: "LighterCryptoTests", dependencies: ["LighterCrypto"], swiftSettings: strictSettings),
+        .testTarget(name: "LighterTests", dependencies: ["Lighter", "LighterCrypto"], swiftSettings: strictSettings),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"], swiftSettings: strictSettings),
+    ]
+)
