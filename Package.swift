@@ -40,6 +40,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "Simulation",
+            dependencies: ["MarketCore", "Trading", "Quant"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Lighter protocol
         .target(name: "LighterCrypto", swiftSettings: strictSettings),
         .target(
@@ -60,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "lighter-mm",
             dependencies: [
-                "MarketCore", "Quant", "Trading", "LighterCrypto", "Lighter",
+                "MarketCore", "Quant", "Trading", "Simulation", "LighterCrypto", "Lighter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -72,6 +78,8 @@ let package = Package(
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"], swiftSettings: strictSettings),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], swiftSettings: strictSettings),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "MarketCore", "Quant"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SimulationTests", dependencies: ["Simulation", "Trading", "MarketCore"], swiftSettings: strictSettings),
         .testTarget(name: "LighterCryptoTests", dependencies: ["LighterCrypto"], swiftSettings: strictSettings),
         .testTarget(name: "LighterTests", dependencies: ["Lighter", "LighterCrypto"], swiftSettings: strictSettings),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], swiftSettings: strictSettings),
