@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
     ],
     targets: [
         // MARK: Core libraries
@@ -54,6 +58,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Binance
+        .target(
+            name: "Binance",
+            dependencies: [
+                "MarketCore", "Trading",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Storage
         .systemLibrary(
             name: "CZstd",
@@ -66,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "lighter-mm",
             dependencies: [
-                "MarketCore", "Quant", "Trading", "Simulation", "LighterCrypto", "Lighter",
+                "MarketCore", "Quant", "Trading", "Simulation", "LighterCrypto", "Lighter", "Binance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -80,6 +99,17 @@ let package = Package(
         .testTarget(name: "TradingTests", dependencies: ["Trading", "MarketCore", "Quant"], swiftSettings: strictSettings),
         .testTarget(
             name: "SimulationTests", dependencies: ["Simulation", "Trading", "MarketCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BinanceTests",
+            dependencies: [
+                "Binance", "MarketCore", "Trading",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "LighterCryptoTests", dependencies: ["LighterCrypto"], swiftSettings: strictSettings),
         .testTarget(name: "LighterTests", dependencies: ["Lighter", "LighterCrypto"], swiftSettings: strictSettings),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], swiftSettings: strictSettings),
