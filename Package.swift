@@ -81,11 +81,18 @@ let package = Package(
         ),
         .target(name: "Parquet", dependencies: ["CZstd"], swiftSettings: strictSettings),
 
+        // MARK: Configuration
+        .target(
+            name: "AppConfig",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: The program
         .executableTarget(
             name: "lighter-mm",
             dependencies: [
-                "MarketCore", "Quant", "Trading", "Simulation", "LighterCrypto", "Lighter", "Binance",
+                "AppConfig", "MarketCore", "Quant", "Trading", "Simulation", "LighterCrypto", "Lighter", "Binance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -94,6 +101,7 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .testTarget(name: "AppConfigTests", dependencies: ["AppConfig"], swiftSettings: strictSettings),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"], swiftSettings: strictSettings),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], swiftSettings: strictSettings),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "MarketCore", "Quant"], swiftSettings: strictSettings),
