@@ -173,11 +173,11 @@ public struct GFp5: Hashable, Sendable, CustomStringConvertible {
         return GFp5(raw: F.mul(a0, k.value), F.mul(a1, k.value), F.mul(a2, k.value), F.mul(a3, k.value), F.mul(a4, k.value))
     }
 
-    /// This element times z·k (used for the curve constant b = 263·z): (a0..a4)·k·z = k·(3a4, a0, a1, a2, a3).
+    /// This element times z·k for a small k (used for the curve constant b = 263·z): (a0..a4)·k·z = k·(3a4, a0, a1, a2, a3).
     @inlinable @inline(__always)
     func timesZ(scaledBy k: UInt64) -> GFp5 {
         typealias F = GoldilocksArithmetic
-        return GFp5(raw: F.mul(a4, 3 &* k), F.mul(a0, k), F.mul(a1, k), F.mul(a2, k), F.mul(a3, k))
+        return GFp5(raw: F.mulSmall(a4, 3 &* k), F.mulSmall(a0, k), F.mulSmall(a1, k), F.mulSmall(a2, k), F.mulSmall(a3, k))
     }
 
     /// x^(2^n).

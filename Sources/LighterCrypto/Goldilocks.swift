@@ -157,9 +157,15 @@ enum GoldilocksArithmetic {
     @inlinable @inline(__always)
     static func square(_ a: UInt64) -> UInt64 { mul(a, a) }
 
-    /// a · k for a small constant k (any UInt64 works; named for intent).
+    /// a · k for a small constant k < 2^32 (the high word of the product is then below 2^32, so 2^64 ≡ ε suffices).
     @inlinable @inline(__always)
-    static func mulSmall(_ a: UInt64, _ k: UInt64) -> UInt64 { mul(a, k) }
+    static func mulSmall(_ a: UInt64, _ k: UInt64) -> UInt64 {
+        let (hi, lo) = a.multipliedFullWidth(by: k)
+        let (sum, overflow) = lo.addingReportingOverflow(hi &* epsilon)
+        var r = overflow ? sum &+ epsilon : sum
+        if r >= p { r &-= p }
+        return r
+    }
 
     @inlinable @inline(__always)
     static func double(_ a: UInt64) -> UInt64 { add(a, a) }
