@@ -1,0 +1,106 @@
+import MarketCore
+import Quant
+
+/// Everything needed to build a strategy, as plain values (filled from configuration by the CLI).
+public struct StrategySettings: Sendable, Hashable {
+    /// The quote models.
+    public enum Model: String, Sendable, Hashable, CaseIterable {
+        /// Avellaneda–Stoikov.
+        case avellanedaStoikov = "as"
+        /// Guéant–Lehalle–Fernandez-Tapia.
+        case glft
+        /// Volatility + order-book imbalance.
+        case volOBI = "volobi"
+    }
+
+    /// Which model computes the quotes.
+    public var model: Model = .volOBI
+    /// The ladder and common rules.
+    public var shaper = LadderShaper(levels: 1, spacing: 1, sizeMultiplier: 1, minSpreadBps: 2, maxSpreadBps: 500)
+
+    /// AS: risk aversion γ.
+    public var asGamma = 0.1
+    /// AS: intensity decay k per price unit.
+    public var asK = 1.5
+    /// AS: horizon in seconds.
+    public var asHorizonSeconds = 3600.0
+    /// AS: count the horizon down to UTC midnight instead of rolling.
+    public var asSessionHorizon = false
+    /// AS: EWMA half-life of σ, seconds.
+    public var asVolHalfLifeSeconds = 60.0
+    /// AS: σ sampling step, nanoseconds.
+    public var asSampleNanos: Int64 = 1_000_000_000
+    /// AS: base amount per unit of q (`nil` = order size).
+    public var asInventoryUnit: Double?
+
+    /// GLFT: γ.
+    public var glftGamma = 0.1
+    /// GLFT: ξ (`nil` = γ).
+    public var glftXi: Double?
+    /// GLFT: A, fills per second at the touch.
+    public var glftA = 140.0
+    /// GLFT: k per price unit.
+    public var glftK = 1.5
+    /// GLFT: EWMA half-life of σ, seconds.
+    public var glftVolHalfLifeSeconds = 60.0
+    /// GLFT: σ sampling step, nanoseconds.
+    public var glftSampleNanos: Int64 = 1_000_000_000
+
+    /// Vol+OBI model settings (its `positionLimit` is replaced by the live limit).
+    public var volOBI = VolOBIConfiguration(c1: 0, positionLimit: 1)
+    /// Weight of a fresh external alpha (1 = override).
+    public var externalAlphaWeight = 1.0
+    /// Warm-up samples for the σ estimates of AS and GLFT.
+    public var warmUpSamples = 30
+
+    /// Default settings.
+    public init() {}
+}
+
+/// The configured strategy: one of the models behind a ladder, dispatched without existentials.
+///
+/// The models are stored as optionals and mutated in place through optional chaining, so the
+/// estimators' buffers are never copied on an update.
+public struct ConfiguredStrategy: QuoteStrategy {
+    /// The model in use.
+    public let model: StrategySettings.Model
+    private var avellanedaStoikov: AvellanedaStoikovStrategy?
+    private var glft: GLFTStrategy?
+    /// The vol+OBI strategy, when that is the model (for its last quote).
+    public private(set) var volOBI: VolOBIStrategy?
+    private let levels: Int
+
+    /// Builds the strategy `settings` describe.
+    /// - Throws: `QuantParameterError` naming a parameter out of range.
+    public init(_ settings: StrategySettings) throws(QuantParameterError) {
+        model = settings.model
+        levels = settings.shaper.levels
+        switch settings.model {
+        case .avellanedaStoikov:
+            avellanedaStoikov = try AvellanedaStoikovStrategy(
+                gamma: settings.asGamma, k: settings.asK, horizonSeconds: settings.asHorizonSeconds,
+                sessionHorizon: settings.asSessionHorizon, sampleNanos: settings.asSampleNanos,
+                volHalfLifeSeconds: settings.asVolHalfLifeSeconds, warmUpSamples: settings.warmUpSamples,
+                inventoryUnit: settings.asInventoryUnit, shaper: settings.shaper)
+        case .glft:
+            glft = try GLFTStrategy(
+                gamma: settings.glftGamma, xi: settings.glftXi, a: settings.glftA, k: settings.glftK,
+                sampleNanos: settings.glftSampleNanos, volHalfLifeSeconds: settings.glftVolHalfLifeSeconds,
+                warmUpSamples: settings.warmUpSamples, shaper: settings.shaper)
+        case .volOBI:
+            volOBI = try VolOBIStrategy(
+                configuration: settings.volOBI, externalWeight: settings.externalAlphaWeight, shaper: settings.shaper)
+        }
+    }
+
+    /// `grid(<model>)` when the ladder has more than one level, else the model's name.
+    public var name: String { levels > 1 ? "grid(\(model.rawValue))" : model.rawValue }
+
+    public mutating func quote(_ input: QuoteInput, into targets: inout QuoteTargets) {
+        switch model {
+        case .avellanedaStoikov: avellanedaStoikov?.quote(input, into: &targets)
+        case .glft: glft?.quote(input, into: &targets)
+        case .volOBI: volOBI?.quote(input, into: &targets)
+        }
+    }
+}
