@@ -54,7 +54,15 @@ let package = Package(
         .target(name: "LighterCrypto", swiftSettings: strictSettings),
         .target(
             name: "Lighter",
-            dependencies: ["LighterCrypto", "MarketCore"],
+            dependencies: [
+                "LighterCrypto", "MarketCore", "Trading",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -119,7 +127,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "LighterCryptoTests", dependencies: ["LighterCrypto"], swiftSettings: strictSettings),
-        .testTarget(name: "LighterTests", dependencies: ["Lighter", "LighterCrypto"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LighterTests",
+            dependencies: [
+                "Lighter", "LighterCrypto", "MarketCore", "Trading",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], swiftSettings: strictSettings),
     ]
 )
