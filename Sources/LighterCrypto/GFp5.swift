@@ -259,7 +259,7 @@ public struct GFp5: Hashable, Sendable, CustomStringConvertible {
         return r.sgn0 ? -r : r
     }
 
-    /// poseidon_crypto's `Sgn0`: true iff the first non-zero limb is even (false for zero... as in Go, see tests).
+    /// poseidon_crypto's `Sgn0`: true iff the first non-zero limb is even (true for zero, whose limb 0 is even).
     var sgn0: Bool {
         var sign = false
         var zero = true

@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+// Benchmarks for lighter-mm, run on demand (never in CI):
+//   swift package --package-path Benchmarks benchmark
+// One executable target per directory under Benchmarks/; each depends on the root package by path.
+import PackageDescription
+
+let package = Package(
+    name: "lighter-mm-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "lighter-mm", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // MARK: LighterCrypto: Poseidon2, H5, sign, verify, key derivation; plus the official Go signer via dlopen.
+        .executableTarget(
+            name: "LighterCryptoBench",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "LighterCrypto", package: "lighter-mm"),
+                "COfficialSigner",
+            ],
+            path: "LighterCryptoBench",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // MARK: The quoting hot path: book delta, vol+OBI quote, AS quote.
+        .executableTarget(
+            name: "HotPathBench",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MarketCore", package: "lighter-mm"),
+                .product(name: "Quant", package: "lighter-mm"),
+                .product(name: "Trading", package: "lighter-mm"),
+            ],
+            path: "HotPathBench",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        /// dlopen harness for the official signer shared library (lighter-sdk 1.1.8).
+        .target(name: "COfficialSigner", path: "COfficialSigner", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+    ]
+)
