@@ -10,6 +10,10 @@ test can compare its own tx_info byte for byte.
 
 Usage:
     official_signer.py [--per-kind N] [--seed S]
+    official_signer.py --invalid
+
+With --invalid, a fixed list of inputs that each break (or sit on the edge of) one validation rule is
+signed instead, one line per case with the signer's verdict in "error" (null when it signed).
 
 Every line uses a fresh key from ``GenerateAPIKey`` and random, valid fields. The argument
 lists follow the 1.1.8 header (``lighter-signer-*.h``), not the lighter-go README.
@@ -152,28 +156,99 @@ class OfficialSigner:
         return token
 
 
-def random_attributes(rng, with_integrator_and_stp):
-    """Integrator fee / self-trade / skip-nonce arguments; all valid combinations."""
-    attrs = {"integrator_account_index": 0, "integrator_taker_fee": 0, "integrator_maker_fee": 0,
-             "self_trade_behavior_mode": 0, "self_trade_equality_mode": 0,
-             "skip_nonce": rng.choice([0, 1])}
-    if with_integrator_and_stp:
-        choice = rng.randrange(3)
-        if choice == 1:
-            attrs["integrator_account_index"] = rng.randint(1, (1 << 48) - 2)
-            attrs["integrator_taker_fee"] = rng.randint(0, 1_000_000)
-            attrs["integrator_maker_fee"] = rng.randint(0, 1_000_000)
-        elif choice == 2:
-            behavior = rng.randint(0, 3)
-            equality = rng.randint(0, 1) if behavior != 3 else 0
-            attrs["self_trade_behavior_mode"] = behavior
-            attrs["self_trade_equality_mode"] = equality
+NO_ATTRIBUTES = {"integrator_account_index": 0, "integrator_taker_fee": 0, "integrator_maker_fee": 0,
+                 "self_trade_behavior_mode": 0, "self_trade_equality_mode": 0, "skip_nonce": 0}
+
+
+def random_attributes(rng):
+    """Integrator fee / self-trade / skip-nonce arguments; only valid combinations."""
+    attrs = dict(NO_ATTRIBUTES, skip_nonce=rng.choice([0, 1]))
+    choice = rng.randrange(3)
+    if choice == 1:
+        attrs["integrator_account_index"] = rng.randint(1, (1 << 48) - 2)
+        attrs["integrator_taker_fee"] = rng.randint(0, 1_000_000)
+        attrs["integrator_maker_fee"] = rng.randint(0, 1_000_000)
+    elif choice == 2:
+        behavior = rng.randint(0, 3)
+        attrs["self_trade_behavior_mode"] = behavior
+        attrs["self_trade_equality_mode"] = rng.randint(0, 1) if behavior != 3 else 0
     return attrs
 
 
 def attribute_args(a):
+    a = dict(NO_ATTRIBUTES, **{k: v for k, v in a.items() if k in NO_ATTRIBUTES})
     return (a["integrator_account_index"], a["integrator_taker_fee"], a["integrator_maker_fee"],
             a["self_trade_behavior_mode"], a["self_trade_equality_mode"], a["skip_nonce"])
+
+
+def order_args(o):
+    return (o["market_index"], o["client_order_index"], o["base_amount"], o["price"], o["is_ask"],
+            o["order_type"], o["time_in_force"], o["reduce_only"], o["trigger_price"], o["order_expiry"])
+
+
+# One function per kind: the C call for an `inputs` dict (the vectors' `inputs` format).
+def call_create_order(s, i):
+    return s.sign_for(i, "SignCreateOrder", *order_args(i), *attribute_args(i), s.nonce, s.api_key, s.account)
+
+
+def call_cancel_order(s, i):
+    return s.sign_for(i, "SignCancelOrder", i["market_index"], i["order_index"], i.get("skip_nonce", 0), s.nonce,
+                      s.api_key, s.account)
+
+
+def call_cancel_all_orders(s, i):
+    return s.sign_for(i, "SignCancelAllOrders", i["time_in_force"], i["time"], i["market_index"], i.get("skip_nonce", 0),
+                      s.nonce, s.api_key, s.account)
+
+
+def call_modify_order(s, i):
+    return s.sign_for(i, "SignModifyOrder", i["market_index"], i["order_index"], i["base_amount"], i["price"],
+                      i["trigger_price"], *attribute_args(i), s.nonce, i.get("order_version", 0), s.api_key, s.account)
+
+
+def call_update_leverage(s, i):
+    return s.sign_for(i, "SignUpdateLeverage", i["market_index"], i["initial_margin_fraction"], i["margin_mode"],
+                      i.get("skip_nonce", 0), s.nonce, s.api_key, s.account)
+
+
+def call_update_margin(s, i):
+    return s.sign_for(i, "SignUpdateMargin", i["market_index"], i["usdc_amount"], i["direction"], i.get("skip_nonce", 0),
+                      s.nonce, s.api_key, s.account)
+
+
+def call_create_grouped_orders(s, i):
+    orders = i["orders"]
+    arr = (CreateOrderTxReq * max(1, len(orders)))(*[CreateOrderTxReq(*order_args(o)) for o in orders])
+    return s.sign_for(i, "SignCreateGroupedOrders", i["grouping_type"], arr, len(orders), *attribute_args(i), s.nonce,
+                      s.api_key, s.account)
+
+
+def call_withdraw(s, i):
+    return s.sign_for(i, "SignWithdraw", i["asset_index"], i["route_type"], i["amount"], i.get("skip_nonce", 0), s.nonce,
+                      s.api_key, s.account)
+
+
+def call_transfer(s, i):
+    return s.sign_for(i, "SignTransfer", i["to_account_index"], i["asset_index"], i["from_route_type"],
+                      i["to_route_type"], i["amount"], i["usdc_fee"], ctypes.c_char_p(i["memo"].encode()),
+                      i.get("skip_nonce", 0), s.nonce, s.api_key, s.account)
+
+
+CALLS = {
+    "create_order": call_create_order,
+    "cancel_order": call_cancel_order,
+    "cancel_all_orders": call_cancel_all_orders,
+    "modify_order": call_modify_order,
+    "update_leverage": call_update_leverage,
+    "update_margin": call_update_margin,
+    "create_grouped_orders": call_create_grouped_orders,
+    "withdraw": call_withdraw,
+    "transfer": call_transfer,
+}
+
+
+def future_ms(rng):
+    return int(time.time() * 1000) + rng.randint(10 * 60_000, 25 * 86_400_000)
 
 
 def random_order(rng, market, kind, is_ask, base=None, expiry=None):
@@ -181,7 +256,7 @@ def random_order(rng, market, kind, is_ask, base=None, expiry=None):
     price = rng.randint(1, (1 << 32) - 1)
     coi = rng.choice([0, rng.randint(1, (1 << 48) - 1)])
     base = rng.randint(1, (1 << 48) - 1) if base is None else base
-    future = int(time.time() * 1000) + rng.randint(10 * 60_000, 25 * 86_400_000)
+    future = future_ms(rng)
     if kind == "limit":
         tif = rng.choice([0, 1, 2])
         order_type, trigger = 0, 0
@@ -202,78 +277,60 @@ def random_order(rng, market, kind, is_ask, base=None, expiry=None):
             "trigger_price": trigger, "order_expiry": exp}
 
 
-def order_args(o):
-    return (o["market_index"], o["client_order_index"], o["base_amount"], o["price"], o["is_ask"],
-            o["order_type"], o["time_in_force"], o["reduce_only"], o["trigger_price"], o["order_expiry"])
-
-
-def make_create_order(rng, s):
+# Random valid inputs per kind.
+def inputs_create_order(rng):
     market = rng.choice([rng.randint(0, 254), rng.randint(0, 254), rng.randint(2048, 4094)])
-    spot = market >= 2048
-    kinds = ["limit", "market", "twap"] + ([] if spot else ["sl", "tp", "sll", "tpl"])
+    kinds = ["limit", "market", "twap", "sl", "tp", "sll", "tpl"]
     order = random_order(rng, market, rng.choice(kinds), rng.randint(0, 1))
-    if not spot and rng.random() < 0.3:
+    if rng.random() < 0.3:
         order["reduce_only"] = 1
         if rng.random() < 0.3:
             order["base_amount"] = 0
-    attrs = random_attributes(rng, True)
-    inputs = dict(order, **attrs)
-    return inputs, s.sign_for(inputs, "SignCreateOrder", *order_args(order), *attribute_args(attrs), s.nonce, s.api_key, s.account)
+    return dict(order, **random_attributes(rng))
 
 
-def make_cancel_order(rng, s):
+def inputs_cancel_order(rng):
     index = rng.choice([rng.randint(1, (1 << 48) - 1), rng.randint(1 << 48, (1 << 60) - 1)])
-    inputs = {"market_index": rng.randint(0, 254), "order_index": index, "skip_nonce": rng.choice([0, 1])}
-    return inputs, s.sign_for(inputs, "SignCancelOrder", inputs["market_index"], index, inputs["skip_nonce"], s.nonce,
-                          s.api_key, s.account)
+    return {"market_index": rng.randint(0, 254), "order_index": index, "skip_nonce": rng.choice([0, 1])}
 
 
-def make_cancel_all(rng, s):
+def inputs_cancel_all_orders(rng):
     mode = rng.randint(0, 2)
-    now = int(time.time() * 1000)
-    t = 0 if mode != 1 else now + rng.randint(5 * 60_000, 15 * 86_400_000)
+    t = 0 if mode != 1 else int(time.time() * 1000) + rng.randint(5 * 60_000, 15 * 86_400_000)
     market = rng.choice([255, rng.randint(0, 254)]) if mode == 0 else 255
-    inputs = {"time_in_force": mode, "time": t, "market_index": market, "skip_nonce": rng.choice([0, 1])}
-    return inputs, s.sign_for(inputs, "SignCancelAllOrders", mode, t, market, inputs["skip_nonce"], s.nonce, s.api_key, s.account)
+    return {"time_in_force": mode, "time": t, "market_index": market, "skip_nonce": rng.choice([0, 1])}
 
 
-def make_modify_order(rng, s):
+def inputs_modify_order(rng):
     index = rng.choice([rng.randint(1, (1 << 48) - 1), rng.randint(1 << 48, (1 << 60) - 1)])
-    trigger = rng.choice([0, rng.randint(1, (1 << 32) - 1)])
-    attrs = random_attributes(rng, True)
+    attrs = random_attributes(rng)
     version = rng.choice([0, int(time.time() * 1000) + rng.randint(0, 10**6), rng.randint(1, (1 << 48) - 1)])
     if attrs["integrator_account_index"] and attrs["skip_nonce"]:
         version = 0  # at most 4 attributes per transaction
-    inputs = {"market_index": rng.randint(0, 254), "order_index": index, "base_amount": rng.randint(0, (1 << 48) - 1),
-              "price": rng.randint(1, (1 << 32) - 1), "trigger_price": trigger, "order_version": version}
-    inputs.update(attrs)
-    a = attribute_args(attrs)
-    return inputs, s.sign_for(inputs, "SignModifyOrder", inputs["market_index"], index, inputs["base_amount"], inputs["price"],
-                          trigger, *a, s.nonce, version, s.api_key, s.account)
+    return dict(attrs, market_index=rng.randint(0, 254), order_index=index, base_amount=rng.randint(0, (1 << 48) - 1),
+                price=rng.randint(1, (1 << 32) - 1), trigger_price=rng.choice([0, rng.randint(1, (1 << 32) - 1)]),
+                order_version=version)
 
 
-def make_update_leverage(rng, s):
-    inputs = {"market_index": rng.randint(0, 254), "initial_margin_fraction": rng.randint(1, 10_000),
-              "margin_mode": rng.randint(0, 1), "skip_nonce": rng.choice([0, 1])}
-    return inputs, s.sign_for(inputs, "SignUpdateLeverage", inputs["market_index"], inputs["initial_margin_fraction"],
-                          inputs["margin_mode"], inputs["skip_nonce"], s.nonce, s.api_key, s.account)
+def inputs_update_leverage(rng):
+    return {"market_index": rng.randint(0, 254), "initial_margin_fraction": rng.randint(1, 10_000),
+            "margin_mode": rng.randint(0, 1), "skip_nonce": rng.choice([0, 1])}
 
 
-def make_update_margin(rng, s):
-    inputs = {"market_index": rng.randint(0, 254), "usdc_amount": rng.choice([rng.randint(1, 1 << 32),
-                                                                              rng.randint(1, (1 << 60) - 1)]),
-              "direction": rng.randint(0, 1), "skip_nonce": rng.choice([0, 1])}
-    return inputs, s.sign_for(inputs, "SignUpdateMargin", inputs["market_index"], inputs["usdc_amount"], inputs["direction"],
-                          inputs["skip_nonce"], s.nonce, s.api_key, s.account)
+def inputs_update_margin(rng):
+    # The signer only rejects 0 and amounts above 2^60-1; negative amounts are signed too (their
+    # high word hashes as a non-canonical field element), so a few are included on purpose.
+    amount = rng.choice([rng.randint(1, 1 << 32), rng.randint(1, (1 << 60) - 1), -rng.randint(1, 1 << 40)])
+    return {"market_index": rng.randint(0, 254), "usdc_amount": amount, "direction": rng.randint(0, 1),
+            "skip_nonce": rng.choice([0, 1])}
 
 
-def make_grouped(rng, s):
+def inputs_create_grouped_orders(rng):
     market = rng.randint(0, 254)
     grouping = rng.randint(1, 3)
-    future = int(time.time() * 1000) + rng.randint(10 * 60_000, 25 * 86_400_000)
     # An explicit expiry: with -1 the signer resolves each order's default separately, and two
     # clock reads a millisecond apart would break the "same expiry" rule of the group.
-    expiry = future
+    expiry = future_ms(rng)
     side = rng.randint(0, 1)
     sl, tp = rng.choice(["sl", "sll"]), rng.choice(["tp", "tpl"])
     if grouping == 2:  # OCO: two reduce-only children, same side, size and expiry
@@ -291,44 +348,101 @@ def make_grouped(rng, s):
         for c in children:
             c["reduce_only"] = 1
         orders = [parent] + children
-    attrs = random_attributes(rng, True)
-    arr = (CreateOrderTxReq * len(orders))(*[CreateOrderTxReq(*order_args(o)) for o in orders])
-    inputs = {"grouping_type": grouping, "orders": orders}
-    inputs.update(attrs)
-    return inputs, s.sign_for(inputs, "SignCreateGroupedOrders", grouping, arr, len(orders), *attribute_args(attrs), s.nonce,
-                          s.api_key, s.account)
+    return dict(random_attributes(rng), grouping_type=grouping, orders=orders)
 
 
-def make_withdraw(rng, s):
-    inputs = {"asset_index": rng.choice([1, 3, rng.randint(1, 62)]), "route_type": rng.randint(0, 1),
-              "amount": rng.choice([rng.randint(1, 1 << 32), rng.randint(1, (1 << 60) - 1)]),
-              "skip_nonce": rng.choice([0, 1])}
-    return inputs, s.sign_for(inputs, "SignWithdraw", inputs["asset_index"], inputs["route_type"], inputs["amount"],
-                          inputs["skip_nonce"], s.nonce, s.api_key, s.account)
+def inputs_withdraw(rng):
+    return {"asset_index": rng.choice([1, 3, rng.randint(1, 62)]), "route_type": rng.randint(0, 1),
+            "amount": rng.choice([rng.randint(1, 1 << 32), rng.randint(1, (1 << 60) - 1)]),
+            "skip_nonce": rng.choice([0, 1])}
 
 
-def make_transfer(rng, s):
+def inputs_transfer(rng):
     memo = bytes(rng.randint(0, 255) for _ in range(32)) if rng.random() < 0.5 else bytes(32)
-    inputs = {"to_account_index": rng.randint(1, (1 << 48) - 2), "asset_index": rng.choice([1, 3, rng.randint(1, 62)]),
-              "from_route_type": rng.randint(0, 1), "to_route_type": rng.randint(0, 1),
-              "amount": rng.randint(1, (1 << 60) - 1), "usdc_fee": rng.choice([0, rng.randint(0, (1 << 60) - 1)]),
-              "memo": memo.hex(), "skip_nonce": rng.choice([0, 1])}
-    return inputs, s.sign_for(inputs, "SignTransfer", inputs["to_account_index"], inputs["asset_index"], inputs["from_route_type"],
-                          inputs["to_route_type"], inputs["amount"], inputs["usdc_fee"], ctypes.c_char_p(memo.hex().encode()),
-                          inputs["skip_nonce"], s.nonce, s.api_key, s.account)
+    return {"to_account_index": rng.randint(1, (1 << 48) - 2), "asset_index": rng.choice([1, 3, rng.randint(1, 62)]),
+            "from_route_type": rng.randint(0, 1), "to_route_type": rng.randint(0, 1),
+            "amount": rng.randint(1, (1 << 60) - 1), "usdc_fee": rng.choice([0, rng.randint(0, (1 << 60) - 1)]),
+            "memo": memo.hex(), "skip_nonce": rng.choice([0, 1])}
 
 
-MAKERS = {
-    "create_order": make_create_order,
-    "cancel_order": make_cancel_order,
-    "cancel_all_orders": make_cancel_all,
-    "modify_order": make_modify_order,
-    "update_leverage": make_update_leverage,
-    "update_margin": make_update_margin,
-    "create_grouped_orders": make_grouped,
-    "withdraw": make_withdraw,
-    "transfer": make_transfer,
+INPUTS = {
+    "create_order": inputs_create_order,
+    "cancel_order": inputs_cancel_order,
+    "cancel_all_orders": inputs_cancel_all_orders,
+    "modify_order": inputs_modify_order,
+    "update_leverage": inputs_update_leverage,
+    "update_margin": inputs_update_margin,
+    "create_grouped_orders": inputs_create_grouped_orders,
+    "withdraw": inputs_withdraw,
+    "transfer": inputs_transfer,
 }
+
+
+def invalid_cases():
+    """(kind, inputs) pairs, each breaking one validation rule (or probing a boundary)."""
+    far = 1_800_000_000_000
+    limit = {"market_index": 1, "client_order_index": 7, "base_amount": 1000, "price": 300000, "is_ask": 0,
+             "order_type": 0, "time_in_force": 1, "reduce_only": 0, "trigger_price": 0, "order_expiry": far}
+    sl = dict(limit, client_order_index=0, base_amount=0, is_ask=1, order_type=2, time_in_force=0, reduce_only=1,
+              trigger_price=290000, price=290000)
+    tp = dict(sl, order_type=4, trigger_price=310000, price=310000)
+    oco_tp, oco_sl = dict(tp, base_amount=1000), dict(sl, base_amount=1000)
+    cases = [("create_order", dict(limit, **changes)) for changes in [
+        {}, {"price": 0}, {"order_expiry": 0}, {"time_in_force": 0}, {"client_order_index": 1 << 48},
+        {"client_order_index": -1}, {"market_index": 255}, {"market_index": -1}, {"market_index": 300},
+        {"base_amount": 0}, {"base_amount": 0, "reduce_only": 1}, {"base_amount": 1 << 48}, {"base_amount": -5},
+        {"trigger_price": 5}, {"order_expiry": -2}, {"order_type": 1}, {"order_type": 1, "time_in_force": 0},
+        {"order_type": 1, "time_in_force": 0, "order_expiry": 0},
+        {"order_type": 1, "time_in_force": 0, "order_expiry": 0, "trigger_price": 5},
+        {"order_type": 2}, {"order_type": 2, "time_in_force": 0}, {"order_type": 2, "time_in_force": 0, "trigger_price": 5},
+        {"order_type": 2, "time_in_force": 0, "trigger_price": 5, "order_expiry": 0},
+        {"order_type": 3, "trigger_price": 5}, {"order_type": 5}, {"order_type": 5, "trigger_price": 5, "order_expiry": 0},
+        {"order_type": 6}, {"order_type": 6, "time_in_force": 0}, {"order_type": 6, "trigger_price": 5},
+        {"order_type": 6, "order_expiry": 0}, {"time_in_force": 2, "order_expiry": 0},
+        {"self_trade_behavior_mode": 3, "self_trade_equality_mode": 1},
+        {"integrator_account_index": 55, "integrator_taker_fee": 10, "self_trade_behavior_mode": 1},
+        {"integrator_taker_fee": 10}, {"integrator_maker_fee": 10},
+        {"integrator_account_index": 5, "integrator_taker_fee": 1_000_001},
+        {"integrator_account_index": (1 << 48) - 1}, {"integrator_account_index": 55},
+        {"self_trade_behavior_mode": 4}, {"self_trade_equality_mode": 2},
+        {"integrator_account_index": 5, "integrator_taker_fee": 1, "integrator_maker_fee": 2, "skip_nonce": 1},
+    ]]
+    cases += [("cancel_order", {"market_index": m, "order_index": i}) for m, i in [
+        (1, 0), (1, -3), (1, 1 << 60), (1, (1 << 60) - 1), (1, (1 << 48) - 1), (1, 1 << 48), (255, 7), (-1, 7)]]
+    modify = {"market_index": 1, "order_index": 7, "base_amount": 1000, "price": 300000, "trigger_price": 0}
+    cases += [("modify_order", dict(modify, **changes)) for changes in [
+        {"order_index": 0}, {"order_index": 1 << 60}, {"base_amount": 0}, {"base_amount": -1}, {"base_amount": 1 << 48},
+        {"price": 0}, {"market_index": 255}, {"order_version": -1}, {"order_version": 1 << 48},
+        {"order_version": (1 << 48) - 1}, {"self_trade_behavior_mode": 3, "self_trade_equality_mode": 1},
+        {"order_version": 5, "integrator_account_index": 1, "integrator_taker_fee": 1, "integrator_maker_fee": 1,
+         "skip_nonce": 1}]]
+    cases += [("cancel_all_orders", {"time_in_force": f, "time": t, "market_index": m}) for f, t, m in [
+        (0, 5, 255), (1, 0, 255), (1, -5, 255), (1, far, 3), (2, 0, 3), (2, 5, 255), (0, 0, -1), (0, 0, 1 << 48),
+        (0, 0, (1 << 48) - 1), (0, 0, 0)]]
+    cases += [("update_leverage", {"market_index": m, "initial_margin_fraction": f, "margin_mode": 0}) for m, f in [
+        (1, 0), (1, 10_001), (1, 10_000), (255, 500), (-1, 500), (2048, 500)]]
+    cases += [("update_margin", {"market_index": m, "usdc_amount": a, "direction": 1}) for m, a in [
+        (1, 0), (1, 1 << 60), (1, (1 << 60) - 1), (255, 5), (-1, 5), (1, -7)]]
+    cases += [("create_grouped_orders", {"grouping_type": g, "orders": orders}) for g, orders in [
+        (3, [limit, sl, tp]), (1, [limit, sl]), (2, [oco_tp, oco_sl]), (1, []), (3, [limit, sl, tp, tp]),
+        (1, [limit, dict(sl, market_index=2)]), (1, [dict(limit, market_index=255), dict(sl, market_index=255)]),
+        (1, [dict(limit, client_order_index=5), dict(sl, client_order_index=5)]), (1, [limit, dict(sl, is_ask=0)]),
+        (1, [limit, dict(sl, base_amount=5)]), (1, [sl, sl]), (1, [limit, dict(sl, order_expiry=far + 1)]),
+        (1, [limit, dict(sl, order_type=0)]), (1, [dict(limit, order_type=1), sl]),
+        (1, [dict(limit, order_type=1, time_in_force=0, order_expiry=0), sl]), (3, [limit, sl, sl]), (3, [limit, sl]),
+        (3, [limit, sl, dict(tp, order_expiry=far + 1)]), (3, [limit, sl, dict(tp, is_ask=0)]),
+        (2, [limit, sl, tp]), (2, [dict(oco_tp, reduce_only=0), oco_sl]), (2, [oco_tp, dict(oco_sl, base_amount=999)]),
+        (2, [oco_tp, dict(oco_sl, is_ask=0)]), (2, [oco_tp, dict(oco_sl, order_expiry=far + 1)]), (2, [oco_tp, oco_tp]),
+        (2, [oco_tp, dict(oco_sl, time_in_force=1)]), (2, [oco_tp, dict(oco_sl, trigger_price=0)]), (0, [limit, sl]),
+        (4, [limit, sl]), (1, [dict(limit, price=0), sl]), (1, [limit, dict(sl, client_order_index=1 << 48)])]]
+    cases += [("withdraw", {"asset_index": a, "route_type": r, "amount": n}) for a, r, n in [
+        (0, 0, 5), (63, 0, 5), (62, 0, 5), (3, 0, 0), (3, 0, 1 << 60), (3, 0, (1 << 60) - 1)]]
+    transfer = {"to_account_index": 5, "asset_index": 3, "from_route_type": 0, "to_route_type": 0, "amount": 5,
+                "usdc_fee": 0, "memo": "ab" * 32}
+    cases += [("transfer", dict(transfer, **changes)) for changes in [
+        {}, {"amount": 0}, {"amount": -1}, {"amount": 1 << 60}, {"usdc_fee": -1}, {"usdc_fee": 1 << 60},
+        {"to_account_index": -2}, {"to_account_index": (1 << 48) - 1}, {"asset_index": 0}, {"asset_index": 63}]]
+    return cases
 
 
 class Session:
@@ -354,6 +468,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-kind", type=int, default=10, help="transactions per kind (and auth tokens)")
     parser.add_argument("--seed", type=int, default=None, help="seed for the field generator (keys stay random)")
+    parser.add_argument("--invalid", action="store_true",
+                        help="instead: sign a fixed list of rule-breaking inputs and print each with the signer's "
+                             "error (\"error\": null when it accepted them)")
     args = parser.parse_args()
 
     path = library_path()
@@ -364,17 +481,32 @@ def main():
     signer = OfficialSigner(path)
     rng = random.Random(args.seed)
     out = sys.stdout
-    for kind, maker in list(MAKERS.items()) + [("auth_token", None)]:
+    if args.invalid:
+        # One fixed key and account; report the signer's verdict for each case.
+        s = Session(signer, rng)
+        for kind, inputs in invalid_cases():
+            line = s.header(kind)
+            line["inputs"] = inputs
+            try:
+                tx_type, info, tx_hash = CALLS[kind](s, inputs)
+                line.update({"error": None, "tx_type": tx_type, "tx_info": json.loads(info), "tx_hash": tx_hash})
+            except SignerError as error:
+                line["error"] = str(error)
+            out.write(json.dumps(line) + "\n")
+        out.flush()
+        return 0
+    for kind in list(INPUTS) + ["auth_token"]:
         for _ in range(args.per_kind):
             s = Session(signer, rng)
             line = s.header(kind)
             try:
-                if maker is None:
+                if kind == "auth_token":
                     deadline = int(time.time()) + rng.randint(60, 30 * 86_400)
                     line["inputs"] = {"deadline": deadline}
                     line["auth_token"] = signer.auth_token(deadline, s.api_key, s.account)
                 else:
-                    inputs, (tx_type, info, tx_hash) = maker(rng, s)
+                    inputs = INPUTS[kind](rng)
+                    tx_type, info, tx_hash = CALLS[kind](s, inputs)
                     line["inputs"] = inputs
                     line["tx_type"] = tx_type
                     line["tx_info"] = json.loads(info)

@@ -12,7 +12,7 @@ struct VectorsCommand: ParsableCommand {
 }
 
 /// `lighter-mm vectors check FILE.jsonl`: one line per failure, then `N passed, M failed`;
-/// exit code 1 if any line failed.
+/// exit code 1 if any line failed, 2 if the file cannot be read.
 struct VectorsCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -32,7 +32,8 @@ struct VectorsCheckCommand: ParsableCommand {
         do {
             report = try SignerVectorCheck.check(fileAt: file)
         } catch {
-            throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+            FileHandle.standardError.write(Data("error: cannot read \(file): \(error.localizedDescription)\n".utf8))
+            throw ExitCode(2)
         }
         for result in report.failedLines {
             for failure in result.failures {
