@@ -39,6 +39,7 @@ public enum Poseidon2 {
     /// The sponge without padding: overwrite the rate part with each chunk of ≤ 8 inputs and permute, then
     /// squeeze `outputs` elements (permuting again after every 8).
     public static func hashNToMNoPad(_ input: [Goldilocks], outputs: Int) -> [Goldilocks] {
+        guard outputs > 0 else { return [] }
         var raw = RawState()
         return raw.withPointer { s in
             absorb(input, into: s)
