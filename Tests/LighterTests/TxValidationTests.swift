@@ -298,8 +298,8 @@ enum OracleInputs {
 
     static func order(_ inputs: [String: Any]) throws -> OrderInfo? {
         guard let price: UInt32 = try exact(inputs, "price"), let trigger: UInt32 = try exact(inputs, "trigger_price"),
-            let rawType: UInt8 = try exact(inputs, "order_type"), let type = OrderType(rawValue: rawType),
-            let rawTimeInForce: UInt8 = try exact(inputs, "time_in_force"), let timeInForce = TimeInForce(rawValue: rawTimeInForce)
+            let rawType: UInt8 = try exact(inputs, "order_type"), let type = TxOrderType(rawValue: rawType),
+            let rawTimeInForce: UInt8 = try exact(inputs, "time_in_force"), let timeInForce = TxTimeInForce(rawValue: rawTimeInForce)
         else { return nil }
         let isAsk = try int(inputs, "is_ask")
         let reduceOnly = try int(inputs, "reduce_only")

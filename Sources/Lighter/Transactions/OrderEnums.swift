@@ -1,5 +1,7 @@
 /// The kind of an order (`Type` in `tx_info`).
-public enum OrderType: UInt8, Hashable, Sendable, CaseIterable {
+///
+/// Prefixed `Tx` to stay apart from Trading's venue-neutral `OrderType`.
+public enum TxOrderType: UInt8, Hashable, Sendable, CaseIterable {
     /// A limit order; rests on the book unless its time in force says otherwise.
     case limit = 0
     /// A market order: immediate-or-cancel, `price` is the worst acceptable price.
@@ -25,7 +27,9 @@ public enum OrderType: UInt8, Hashable, Sendable, CaseIterable {
 }
 
 /// How long an order lives (`TimeInForce` in an order's `tx_info`).
-public enum TimeInForce: UInt8, Hashable, Sendable, CaseIterable {
+///
+/// Prefixed `Tx` to stay apart from Trading's venue-neutral `TimeInForce`.
+public enum TxTimeInForce: UInt8, Hashable, Sendable, CaseIterable {
     /// Fill what can be filled now, cancel the rest; `orderExpiry` must be 0.
     case immediateOrCancel = 0
     /// Rest until `orderExpiry`.

@@ -17,9 +17,9 @@ public struct OrderInfo: Hashable, Sendable {
     /// `true` to sell, `false` to buy.
     public var isAsk: Bool
     /// The order kind.
-    public var type: OrderType
+    public var type: TxOrderType
     /// How long the order lives.
-    public var timeInForce: TimeInForce
+    public var timeInForce: TxTimeInForce
     /// Whether the order may only reduce the position.
     public var reduceOnly: Bool
     /// Trigger price in ticks for stop-loss / take-profit kinds, else 0.
@@ -35,8 +35,8 @@ public struct OrderInfo: Hashable, Sendable {
         baseAmount: Int64,
         price: UInt32,
         isAsk: Bool,
-        type: OrderType = .limit,
-        timeInForce: TimeInForce = .goodTillTime,
+        type: TxOrderType = .limit,
+        timeInForce: TxTimeInForce = .goodTillTime,
         reduceOnly: Bool = false,
         triggerPrice: UInt32 = 0,
         orderExpiry: Int64

@@ -134,9 +134,9 @@ public enum SignerVectorCheck {
 
     /// Checks one vector line.
     public static func check(line: String, lineNumber: Int = 1) -> LineResult {
-        let json: JSONValue
+        let json: TxJSONValue
         do {
-            json = try JSONValue.parse(line)
+            json = try TxJSONValue.parse(line)
         } catch {
             return LineResult(lineNumber: lineNumber, kind: "?", failures: [.malformedLine(error.description)])
         }
@@ -144,7 +144,7 @@ public enum SignerVectorCheck {
         return LineResult(lineNumber: lineNumber, kind: kind, failures: failures(of: json, kind: kind))
     }
 
-    private static func failures(of json: JSONValue, kind: String) -> [Failure] {
+    private static func failures(of json: TxJSONValue, kind: String) -> [Failure] {
         guard json.members != nil else { return [.malformedLine("not a JSON object")] }
         guard let privateHex = json["private_key"]?.stringValue, let publicHex = json["public_key"]?.stringValue,
             let chainNumber = json["chain_id"]?.int64Value, let chainID = UInt32(exactly: chainNumber),
@@ -239,7 +239,7 @@ public enum SignerVectorCheck {
     }
 
     private static func authTokenFailures(
-        _ json: JSONValue, account: Int64, apiKey: UInt8, key: PrivateKey, publicKey: PublicKey
+        _ json: TxJSONValue, account: Int64, apiKey: UInt8, key: PrivateKey, publicKey: PublicKey
     ) -> [Failure] {
         guard let tokenText = json["auth_token"]?.stringValue, let deadline = json["inputs"]?["deadline"]?.int64Value else {
             return [.malformedLine("missing auth_token or inputs.deadline")]

@@ -49,9 +49,9 @@ extension Transaction {
     /// - Throws: ``TxParseError`` naming the offending field.
     public static func parse(txType: UInt8, txInfo: String, chain: LighterChain) throws(TxParseError) -> ParsedTransaction {
         guard let type = TransactionType(rawValue: txType) else { throw .unsupportedType(txType) }
-        let json: JSONValue
+        let json: TxJSONValue
         do {
-            json = try JSONValue.parse(txInfo)
+            json = try TxJSONValue.parse(txInfo)
         } catch {
             throw .malformedJSON(error.description)
         }
@@ -59,7 +59,7 @@ extension Transaction {
     }
 
     /// Reads an already parsed `tx_info` object.
-    static func parse(type: TransactionType, json: JSONValue, chain: LighterChain) throws(TxParseError) -> ParsedTransaction {
+    static func parse(type: TransactionType, json: TxJSONValue, chain: LighterChain) throws(TxParseError) -> ParsedTransaction {
         guard json.members != nil else { throw .malformedJSON("expected an object") }
         let fields = TxFields(json: json)
         let accountKey = (type == .withdraw || type == .transfer) ? "FromAccountIndex" : "AccountIndex"
@@ -106,7 +106,7 @@ extension Transaction {
             )
         case .createGroupedOrders:
             guard let ordersJSON = json["Orders"] else { throw .missingField("Orders") }
-            let elements: [JSONValue]
+            let elements: [TxJSONValue]
             if ordersJSON.isNull {
                 elements = []
             } else if let array = ordersJSON.elements {
@@ -151,10 +151,10 @@ extension Transaction {
 
 /// Typed access to the members of one `tx_info` object, with errors that name the field.
 private struct TxFields {
-    let json: JSONValue
+    let json: TxJSONValue
     var prefix = ""
 
-    func value(_ name: String) throws(TxParseError) -> JSONValue {
+    func value(_ name: String) throws(TxParseError) -> TxJSONValue {
         guard let value = json[name] else { throw .missingField(prefix + name) }
         return value
     }

@@ -54,7 +54,7 @@ public struct CancelOrderTx: Hashable, Sendable {
 /// Cancel-all: immediate (optionally one market, via ``TxAttributes/cancelAllMarketIndex``),
 /// scheduled at a time (the dead-man's switch), or abort of the schedule.
 public struct CancelAllOrdersTx: Hashable, Sendable {
-    /// Immediate, scheduled or abort (`TimeInForce`).
+    /// Immediate, scheduled or abort (`TimeInForce` in `tx_info`).
     public var mode: CancelAllMode
     /// For ``CancelAllMode/scheduled``: when to cancel, Unix ms (server: 5 min…15 days ahead); else 0.
     public var time: Int64

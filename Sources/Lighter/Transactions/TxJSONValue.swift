@@ -1,8 +1,8 @@
 /// A parsed JSON document that keeps what a byte-exact comparison needs: object members in document
 /// order and numbers as their original text (so 64-bit integers are never rounded through `Double`).
-enum JSONValue: Sendable {
+enum TxJSONValue: Sendable {
     case object([Member])
-    case array([JSONValue])
+    case array([TxJSONValue])
     case string(String)
     /// The number's JSON text, e.g. `-12`, `3.5e2`.
     case number(String)
@@ -12,11 +12,11 @@ enum JSONValue: Sendable {
     /// One `"key": value` member of an object.
     struct Member: Sendable {
         var key: String
-        var value: JSONValue
+        var value: TxJSONValue
     }
 
     /// The value of the first member named `key`, if this is an object that has one.
-    subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> TxJSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
@@ -28,7 +28,7 @@ enum JSONValue: Sendable {
     }
 
     /// The elements if this is an array.
-    var elements: [JSONValue]? {
+    var elements: [TxJSONValue]? {
         if case .array(let elements) = self { return elements }
         return nil
     }
@@ -87,20 +87,20 @@ enum JSONValue: Sendable {
 
     /// Parses one JSON document (RFC 8259; surrounding whitespace allowed).
     ///
-    /// - Throws: ``JSONSyntaxError`` with the byte offset of the problem.
-    static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        var reader = JSONReader(bytes: Array(text.utf8))
+    /// - Throws: ``TxJSONSyntaxError`` with the byte offset of the problem.
+    static func parse(_ text: String) throws(TxJSONSyntaxError) -> TxJSONValue {
+        var reader = TxJSONReader(bytes: Array(text.utf8))
         let value = try reader.readValue(depth: 0)
         reader.skipWhitespace()
         guard reader.position == reader.bytes.count else {
-            throw JSONSyntaxError(message: "unexpected text after the JSON value", offset: reader.position)
+            throw TxJSONSyntaxError(message: "unexpected text after the JSON value", offset: reader.position)
         }
         return value
     }
 }
 
 /// A JSON syntax error: what is wrong and where (byte offset).
-struct JSONSyntaxError: Error, CustomStringConvertible {
+struct TxJSONSyntaxError: Error, CustomStringConvertible {
     var message: String
     var offset: Int
 
@@ -108,7 +108,7 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
 }
 
 /// Recursive-descent JSON reader over UTF-8 bytes.
-private struct JSONReader {
+private struct TxJSONReader {
     let bytes: [UInt8]
     var position = 0
     static let maximumDepth = 64
@@ -123,11 +123,11 @@ private struct JSONReader {
         }
     }
 
-    private func error(_ message: String) -> JSONSyntaxError {
-        JSONSyntaxError(message: message, offset: position)
+    private func error(_ message: String) -> TxJSONSyntaxError {
+        TxJSONSyntaxError(message: message, offset: position)
     }
 
-    mutating func readValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    mutating func readValue(depth: Int) throws(TxJSONSyntaxError) -> TxJSONValue {
         guard depth < Self.maximumDepth else { throw error("JSON nested too deeply") }
         skipWhitespace()
         guard position < bytes.count else { throw error("unexpected end of JSON") }
@@ -143,7 +143,7 @@ private struct JSONReader {
         }
     }
 
-    private mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {
+    private mutating func expectLiteral(_ literal: String) throws(TxJSONSyntaxError) {
         let literalBytes = Array(literal.utf8)
         guard position + literalBytes.count <= bytes.count,
             Array(bytes[position..<(position + literalBytes.count)]) == literalBytes
@@ -151,9 +151,9 @@ private struct JSONReader {
         position += literalBytes.count
     }
 
-    private mutating func readObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    private mutating func readObject(depth: Int) throws(TxJSONSyntaxError) -> TxJSONValue {
         position += 1
-        var members: [JSONValue.Member] = []
+        var members: [TxJSONValue.Member] = []
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
@@ -169,7 +169,7 @@ private struct JSONReader {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
             let value = try readValue(depth: depth + 1)
-            members.append(JSONValue.Member(key: key, value: value))
+            members.append(TxJSONValue.Member(key: key, value: value))
             skipWhitespace()
             guard position < bytes.count else { throw error("unterminated object") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -183,9 +183,9 @@ private struct JSONReader {
         }
     }
 
-    private mutating func readArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    private mutating func readArray(depth: Int) throws(TxJSONSyntaxError) -> TxJSONValue {
         position += 1
-        var elements: [JSONValue] = []
+        var elements: [TxJSONValue] = []
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
             position += 1
@@ -206,9 +206,9 @@ private struct JSONReader {
         }
     }
 
-    private mutating func readNumber() throws(JSONSyntaxError) -> String {
+    private mutating func readNumber() throws(TxJSONSyntaxError) -> String {
         let start = position
-        func digits(_ reader: inout JSONReader) -> Int {
+        func digits(_ reader: inout TxJSONReader) -> Int {
             var count = 0
             while reader.position < reader.bytes.count,
                 (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(reader.bytes[reader.position])
@@ -239,7 +239,7 @@ private struct JSONReader {
         return String(decoding: bytes[start..<position], as: UTF8.self)
     }
 
-    private mutating func readHex4() throws(JSONSyntaxError) -> UInt32 {
+    private mutating func readHex4() throws(TxJSONSyntaxError) -> UInt32 {
         guard position + 4 <= bytes.count else { throw error("truncated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -257,7 +257,7 @@ private struct JSONReader {
         return value
     }
 
-    private mutating func readString() throws(JSONSyntaxError) -> String {
+    private mutating func readString() throws(TxJSONSyntaxError) -> String {
         position += 1  // opening quote
         var out: [UInt8] = []
         while true {
