@@ -1,0 +1,434 @@
+import Logging
+import MarketCore
+
+/// Counts of things that went wrong or were notable, for monitoring.
+public struct EngineCounters: Hashable, Sendable {
+    /// Market events handled.
+    public var marketEvents: Int = 0
+    /// Execution events handled.
+    public var executionEvents: Int = 0
+    /// Fills applied.
+    public var fills: Int = 0
+    /// Rejects received.
+    public var rejects: Int = 0
+    /// Events about orders the engine did not know (logged, never fatal).
+    public var unknownOrderEvents: Int = 0
+    /// Events about orders that had just finished (ignored).
+    public var lateOrderEvents: Int = 0
+    /// Times the venue's position differed from ours.
+    public var positionMismatches: Int = 0
+    /// Actions produced.
+    public var actions: Int = 0
+
+    /// All zero.
+    public init() {}
+}
+
+/// The trading engine for one market: book, strategy, order manager, risk and positions.
+///
+/// Single-owner and synchronous: feed it market events (``handle(_:)-(MarketEvent)``), venue events
+/// (``handle(_:)-(ExecutionEvent)``) and timer ticks (``tick(at:)``); each call may queue
+/// ``OrderAction``s, which the owner submits to the venue (``submitPendingActions(to:)``, or
+/// ``pump(_:upTo:)`` which also drains the venue's events). It never reads the wall clock: time
+/// comes from the events and the ticks, so the same engine runs live and in virtual time. In steady
+/// state handling a market event allocates nothing (unless a log level that formats lines is on).
+///
+/// ```swift
+/// let engine = Engine(spec: eth, strategy: MyStrategy(), configuration: configuration,
+///                     ids: ClientOrderIDGenerator(startTime: clock.now))
+/// engine.handle(.bookSnapshot(snapshot))
+/// engine.pump(venue, upTo: clock.now)           // submit actions, apply fills/acks
+/// engine.decisions.last?.line(spec: eth)        // "buy: place 0.0100@3024.10 (target, inventory=0)"
+/// ```
+public final class Engine<Strategy: QuoteStrategy> {
+    /// The market.
+    public let spec: MarketSpec
+    /// The settings.
+    public let configuration: EngineConfiguration
+    /// The strategy (settable, e.g. to change parameters between events).
+    public var strategy: Strategy
+    /// An alpha from outside the market's own book, passed to the strategy.
+    public var externalAlpha: ExternalAlpha?
+
+    /// The market's book.
+    public private(set) var book: OrderBook
+    /// Our orders.
+    public private(set) var orderManager: OrderManager
+    /// The risk gate.
+    public private(set) var risk: Risk
+    /// Our position and PnL.
+    public private(set) var positions: PositionTracker
+    /// The strategy's latest targets, as it produced them (before risk suppression).
+    public private(set) var targets: QuoteTargets
+    /// The engine's time: the latest time it has been shown.
+    public private(set) var now: Timestamp
+    /// The venue's collateral (USD), once reported.
+    public private(set) var collateralUSD: Double?
+    /// The venue's available balance (USD), once reported.
+    public private(set) var availableUSD: Double?
+    /// The order size chosen at the latest quote.
+    public private(set) var orderSize: Quantity?
+    /// The position limit at the latest quote.
+    public private(set) var positionLimit: Quantity?
+    /// Whether the kill switch asked to flatten the position.
+    public private(set) var isFlattening: Bool
+    /// Notable counts.
+    public private(set) var counters: EngineCounters
+    /// Actions decided and not yet submitted.
+    public private(set) var pendingActions: [OrderAction]
+
+    private var recorder: DecisionRecorder
+    private var executionBuffer: [ExecutionEvent]
+
+    /// An engine for one market.
+    ///
+    /// - Parameters:
+    ///   - spec: the market.
+    ///   - strategy: the quoting strategy.
+    ///   - configuration: the settings.
+    ///   - ids: the client order id source (give each market of an account its own lane).
+    ///   - logger: where human decision lines go (formatted only when the level is enabled); by
+    ///     default nowhere (decisions are still kept in ``decisions`` and passed to `sink`).
+    ///   - sink: an extra receiver of every decision.
+    public init(
+        spec: MarketSpec, strategy: Strategy, configuration: EngineConfiguration = EngineConfiguration(),
+        ids: ClientOrderIDGenerator,
+        logger: Logger = Logger(label: "lighter-mm.engine", factory: { _ in SwiftLogNoOpLogHandler() }),
+        sink: (any DecisionSink)? = nil
+    ) {
+        self.spec = spec
+        self.configuration = configuration
+        self.strategy = strategy
+        self.externalAlpha = nil
+        self.book = OrderBook()
+        self.orderManager = OrderManager(spec: spec, configuration: configuration.orderManager, ids: ids)
+        self.risk = Risk(configuration: configuration.risk)
+        self.positions = PositionTracker()
+        self.targets = QuoteTargets(levels: max(4, configuration.orderManager.levelsPerSide))
+        self.now = .epoch
+        self.collateralUSD = nil
+        self.availableUSD = nil
+        self.orderSize = nil
+        self.positionLimit = nil
+        self.isFlattening = false
+        self.counters = EngineCounters()
+        self.pendingActions = []
+        self.pendingActions.reserveCapacity(16)
+        var logger = logger
+        logger[metadataKey: "market"] = .string(spec.symbol)
+        self.recorder = DecisionRecorder(
+            spec: spec, levelsPerSide: configuration.orderManager.levelsPerSide,
+            capacity: configuration.decisionLogCapacity, logger: logger, sink: sink,
+            recordRepeatedHolds: configuration.recordRepeatedHolds)
+        self.executionBuffer = []
+        self.executionBuffer.reserveCapacity(64)
+    }
+
+    // MARK: Reading
+
+    /// The recent decisions.
+    public var decisions: DecisionLog { recorder.log }
+
+    /// Holds and no-quotes not recorded because they repeated the slot's previous one.
+    public var suppressedRepeatDecisions: Int { recorder.suppressedRepeats }
+
+    /// The extra receiver of decisions.
+    public var decisionSink: (any DecisionSink)? {
+        get { recorder.sink }
+        set { recorder.sink = newValue }
+    }
+
+    /// Our signed position.
+    public var position: Quantity { positions.position }
+
+    /// The mark price: the mid rounded to the tick grid, if the book is two-sided.
+    public var markPrice: Price? {
+        guard let mid = book.midTicks else { return nil }
+        return Price(ticks: Int64(mid.rounded(.toNearestOrEven)))
+    }
+
+    /// Realised + unrealised (at the mid) − fees, in notional units; unrealised is zero without a book.
+    public var netPnL: Int128 {
+        guard let mark = markPrice else { return positions.realisedPnL - positions.feesPaid }
+        return positions.netPnL(mark: mark)
+    }
+
+    /// The earliest future time at which a timer (lockout, breaker cooldown) ends: when a
+    /// virtual-time loop should call ``tick(at:)`` next.
+    public var nextTimerTime: Timestamp? {
+        var earliest = orderManager.nextLockoutEnd(after: now)
+        if let end = risk.breakerCooldownEnd, end > now { earliest = earliest.map { min($0, end) } ?? end }
+        let tomorrow = now.startOfUTCDay + 86_400_000_000_000
+        if configuration.risk.dailyLossLimitUSD != nil { earliest = earliest.map { min($0, tomorrow) } ?? tomorrow }
+        return earliest
+    }
+
+    // MARK: Events
+
+    /// Handles a market event at its receive time: updates the book (or shows the strategy a
+    /// trade), requotes, and queues the resulting actions.
+    public func handle(_ event: MarketEvent) {
+        handle(event, at: event.receivedAt)
+    }
+
+    /// Handles a market event at `time` (the engine's clock; normally the event's receive time).
+    public func handle(_ event: MarketEvent, at time: Timestamp) {
+        advance(to: time)
+        counters.marketEvents += 1
+        switch event {
+        case .trade(let trade):
+            strategy.observe(trade: trade)
+        case .bookSnapshot, .bookDelta:
+            book.apply(event)
+            requote()
+        }
+    }
+
+    /// Handles a venue event: updates orders, positions, PnL and risk, and queues follow-up actions.
+    public func handle(_ event: ExecutionEvent) {
+        advance(to: event.time)
+        counters.executionEvents += 1
+        let outcome = orderManager.apply(event, at: now)
+        switch outcome {
+        case .unknown:
+            counters.unknownOrderEvents += 1
+            recorder.record(
+                Decision(
+                    time: now, marketID: spec.marketID, side: nil, kind: .unknownOrder, orderID: event.orderID,
+                    reason: .unknownOrderID))
+        case .late:
+            counters.lateOrderEvents += 1
+        case .applied, .notAboutAnOrder:
+            break
+        }
+        switch event {
+        case .fill(let fill):
+            counters.fills += 1
+            positions.apply(fill)
+            risk.recordSuccess()
+            checkDailyLoss()
+        case .accepted, .modified:
+            risk.recordSuccess()
+        case .canceled(_, let reason, _):
+            if reason == .requested { risk.recordSuccess() }
+        case .rejected(let id, let code, _, _):
+            counters.rejects += 1
+            if outcome != .late {
+                recorder.record(
+                    Decision(
+                        time: now, marketID: spec.marketID, side: nil, kind: .reject, orderID: id,
+                        reason: .venueReject(code: code)))
+                if risk.recordReject(at: now) {
+                    recorder.record(
+                        Decision(
+                            time: now, marketID: spec.marketID, side: nil, kind: .halt,
+                            reason: .circuitBreaker(consecutiveRejects: risk.consecutiveRejects)))
+                    orderManager.cancelAll(
+                        at: now, reason: .circuitBreaker(consecutiveRejects: risk.consecutiveRejects),
+                        recorder: &recorder, actions: &pendingActions)
+                }
+            }
+        case .positionUpdate(let venuePosition, let averageEntry, _):
+            if venuePosition != positions.position {
+                counters.positionMismatches += 1
+                recorder.record(
+                    Decision(
+                        time: now, marketID: spec.marketID, side: nil, kind: .positionMismatch,
+                        reason: .positionDiffers(ours: positions.position, venue: venuePosition)))
+                positions.reset(position: venuePosition, averageEntry: averageEntry)
+            }
+        case .balanceUpdate(let collateral, let available, _):
+            collateralUSD = collateral
+            availableUSD = available
+        case .quotaUpdate:
+            break
+        }
+        continueFlattening()
+        reconcileOrders()
+    }
+
+    /// Advances the engine's time to `time` and acts on timers: lockouts that ended, the breaker's
+    /// cooldown, the UTC day boundary, a pending flatten.
+    public func tick(at time: Timestamp) {
+        advance(to: time)
+        checkDailyLoss()
+        continueFlattening()
+        reconcileOrders()
+    }
+
+    // MARK: Operator and runner controls
+
+    /// The kill switch: stops quoting, cancels every order of ours, and with `flatten` closes the
+    /// position with reduce-only immediate-or-cancel orders (repeated until flat). Stays on until
+    /// ``resume(at:)``.
+    public func kill(flatten: Bool, at time: Timestamp) {
+        advance(to: time)
+        risk.kill()
+        recorder.record(Decision(time: now, marketID: spec.marketID, side: nil, kind: .halt, reason: .killSwitch))
+        orderManager.cancelAll(at: now, reason: .killSwitch, recorder: &recorder, actions: &pendingActions)
+        isFlattening = flatten
+        continueFlattening()
+    }
+
+    /// An operator resume: lifts the kill switch and a daily-loss halt, stops flattening, and quotes
+    /// again at the next update (a tripped breaker still needs its cooldown and reconciliation).
+    public func resume(at time: Timestamp) {
+        advance(to: time)
+        risk.operatorResume()
+        isFlattening = false
+        recorder.record(
+            Decision(time: now, marketID: spec.marketID, side: nil, kind: .resume, reason: .operatorResume))
+        reconcileOrders()
+    }
+
+    /// Reports that our orders and position were reconciled with the venue (e.g. open orders and
+    /// position fetched over REST after a disconnect or a breaker trip). Lets a tripped breaker
+    /// resume once its cooldown is over.
+    ///
+    /// - Parameters:
+    ///   - openOrders: the ids the venue reports open; slots whose order is missing become idle. Pass
+    ///     `nil` to keep the slots as they are.
+    ///   - time: the engine's time.
+    public func markReconciled(openOrders: [ClientOrderID]?, at time: Timestamp) {
+        advance(to: time)
+        if let open = openOrders { orderManager.reconcile(openOrders: open) }
+        risk.markReconciled()
+        reconcileOrders()
+    }
+
+    // MARK: Actions out
+
+    /// Moves the pending actions into `actions` (appending) and clears them.
+    public func takePendingActions(into actions: inout [OrderAction]) {
+        actions.append(contentsOf: pendingActions)
+        pendingActions.removeAll(keepingCapacity: true)
+    }
+
+    /// Submits the pending actions to `venue` at the engine's time and clears them.
+    ///
+    /// The venue must copy what it keeps (not hold on to the array), so the buffer is reused.
+    public func submitPendingActions(to venue: some Venue) {
+        guard !pendingActions.isEmpty else { return }
+        counters.actions += pendingActions.count
+        venue.submit(pendingActions, at: now)
+        pendingActions.removeAll(keepingCapacity: true)
+    }
+
+    /// One step of a runner loop: submits pending actions, drains the venue's events up to `time`,
+    /// handles them (submitting the actions they cause), and ticks timers at `time`.
+    public func pump(_ venue: some Venue, upTo time: Timestamp) {
+        submitPendingActions(to: venue)
+        executionBuffer.removeAll(keepingCapacity: true)
+        venue.drainEvents(upTo: time, into: &executionBuffer)
+        for event in executionBuffer { handle(event) }
+        tick(at: time)
+        submitPendingActions(to: venue)
+    }
+
+    // MARK: Internals
+
+    private func advance(to time: Timestamp) {
+        if time > now { now = time }
+    }
+
+    /// Asks the strategy for targets and reconciles orders with them.
+    private func requote() {
+        guard let mark = markPrice, !book.isLockedOrCrossed else {
+            targets.removeAll()
+            targets.suppressAll(because: .bookNotReady)
+            reconcileOrders()
+            return
+        }
+        let capital = configuration.sizing.capitalUSD ?? collateralUSD
+        orderSize = configuration.sizing.orderSize(spec: spec, mid: mark, capitalUSD: capital)
+        positionLimit = risk.positionLimit(
+            spec: spec, mid: mark, orderSize: orderSize ?? spec.minimumQuantity(at: mark), capitalUSD: capital)
+        checkDailyLoss()
+        targets.removeAll()
+        if let size = orderSize, let limit = positionLimit {
+            let input = QuoteInput(
+                book: book, spec: spec, now: now, position: positions.position, maxPosition: limit, orderSize: size,
+                externalAlpha: externalAlpha)
+            strategy.quote(input, into: &targets)
+        }
+        reconcileOrders()
+    }
+
+    /// Compares the latest targets with our orders under the current risk state.
+    private func reconcileOrders() {
+        if risk.resumeBreakerIfReady(at: now) {
+            recorder.record(Decision(time: now, marketID: spec.marketID, side: nil, kind: .resume, reason: .reconciled))
+        }
+        var buyBlock: DecisionReason?
+        var sellBlock: DecisionReason?
+        let limit = positionLimit ?? .zero
+        if let block = risk.blockReason(at: now, spec: spec) {
+            buyBlock = block
+            sellBlock = block
+        } else if orderSize == nil || positionLimit == nil {
+            let reason: DecisionReason = markPrice == nil ? .bookNotReady : .capitalUnknown
+            buyBlock = reason
+            sellBlock = reason
+        } else {
+            if positions.position.lots >= limit.lots { buyBlock = .noQuote(.positionLimit) }
+            if -positions.position.lots >= limit.lots { sellBlock = .noQuote(.positionLimit) }
+        }
+        orderManager.update(
+            targets: targets, buySuppressed: buyBlock, sellSuppressed: sellBlock, at: now,
+            position: positions.position, limit: limit, risk: risk, recorder: &recorder, actions: &pendingActions)
+    }
+
+    /// Updates the daily PnL window; halts and cancels on a breach.
+    private func checkDailyLoss() {
+        guard configuration.risk.dailyLossLimitUSD != nil else { return }
+        switch risk.updateDailyPnL(net: netPnL, at: now, spec: spec) {
+        case .breached(let pnl, let limit)?:
+            let reason = DecisionReason.dailyLossLimit(pnl: pnl, limit: limit)
+            recorder.record(Decision(time: now, marketID: spec.marketID, side: nil, kind: .halt, reason: reason))
+            orderManager.cancelAll(at: now, reason: reason, recorder: &recorder, actions: &pendingActions)
+        case .newDay?:
+            recorder.record(
+                Decision(time: now, marketID: spec.marketID, side: nil, kind: .resume, reason: .newTradingDay))
+        case nil:
+            break
+        }
+    }
+
+    /// While flattening: if a position remains and no flatten order is out, sends one.
+    private func continueFlattening() {
+        guard isFlattening else { return }
+        let current = positions.position
+        guard !current.isZero else {
+            isFlattening = false
+            return
+        }
+        guard !orderManager.hasFlattenOrder else { return }
+        let side: Side = current.lots > 0 ? .sell : .buy
+        let size = Quantity(lots: current.lots.magnitude > UInt64(Int64.max) ? Int64.max : abs(current.lots))
+        let slippage = configuration.risk.flattenSlippageBps / 10_000
+        let price: Price
+        if side == .sell, let bid = book.bestBid {
+            price = spec.priceRoundedDown(spec.double(bid.price) * (1 - slippage))
+        } else if side == .buy, let ask = book.bestAsk {
+            price = spec.priceRoundedUp(spec.double(ask.price) * (1 + slippage))
+        } else {
+            recorder.record(
+                Decision(
+                    time: now, marketID: spec.marketID, side: side, kind: .veto, toSize: size, reason: .bookNotReady,
+                    vetoedAction: .flatten))
+            return
+        }
+        switch risk.checkReduceOnly(price: price, size: size, spec: spec) {
+        case .allow, .shrink:
+            orderManager.placeFlatten(
+                side: side, price: price, size: size, at: now, position: current, recorder: &recorder,
+                actions: &pendingActions)
+        case .veto(let reason):
+            recorder.record(
+                Decision(
+                    time: now, marketID: spec.marketID, side: side, kind: .veto, toPrice: price, toSize: size,
+                    reason: reason, vetoedAction: .flatten))
+            isFlattening = false
+        }
+    }
+}
