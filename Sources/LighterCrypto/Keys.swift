@@ -132,15 +132,15 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
         self.publicKey = PublicKey(point: ECPoint.generatorMultiple(scalar))
     }
 
-    /// A fresh key, uniform in [1, n), from the system's cryptographically secure generator.
+    /// A fresh key, uniform in [1, n), from the operating system's cryptographically secure generator.
     public static func generate() -> PrivateKey {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SecureRandomGenerator()
         return PrivateKey(scalar: Scalar.randomNonZero(using: &generator))
     }
 
     /// Signs a hashed message with a fresh random nonce from the system's secure generator.
     public func signature(for message: GFp5) -> SchnorrSignature {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SecureRandomGenerator()
         return signature(for: message, nonce: Scalar.randomNonZero(using: &generator))
     }
 
