@@ -92,17 +92,17 @@ public struct SyntheticMarketConfiguration: Hashable, Sendable {
             spec: MarketSpec.syntheticETH, durationNanoseconds: durationNanoseconds, initialPrice: 3000,
             annualVolatility: 0.65, jumpsPerDay: 6, jumpStandardDeviation: 0.003, levels: 20, levelSpacingTicks: 10,
             levelSize: 4, levelSizeGrowth: 0.15, bookEventsPerSecond: 60, bookActivityDecay: 0.12,
-            tradeIntensity: 2.5, tradeDecayPerTick: 0.04)
+            tradeIntensity: 2.5, tradeDecayPerTick: 0.06)
     }
 
     /// A BTC-like perpetual: price decimals 1, size decimals 5, minimums 0.0002 BTC and 10 USDC,
-    /// price 90 000, 50 % volatility, 20 levels 1.0 apart (about 0.11 bp).
+    /// price 90 000, 50 % volatility, 20 levels 2.0 apart (about 0.22 bp).
     public static func btc(durationNanoseconds: Int64 = 3_600_000_000_000) -> SyntheticMarketConfiguration {
         SyntheticMarketConfiguration(
             spec: MarketSpec.syntheticBTC, durationNanoseconds: durationNanoseconds, initialPrice: 90_000,
-            annualVolatility: 0.5, jumpsPerDay: 6, jumpStandardDeviation: 0.003, levels: 20, levelSpacingTicks: 10,
+            annualVolatility: 0.5, jumpsPerDay: 6, jumpStandardDeviation: 0.003, levels: 20, levelSpacingTicks: 20,
             levelSize: 0.4, levelSizeGrowth: 0.15, bookEventsPerSecond: 70, bookActivityDecay: 0.12,
-            tradeIntensity: 3, tradeDecayPerTick: 0.025)
+            tradeIntensity: 3, tradeDecayPerTick: 0.05)
     }
 
     /// The preset for a symbol (`ETH` or `BTC`, any case), if there is one.
