@@ -102,6 +102,31 @@ import Testing
         #expect(throws: QuantParameterError.self) { try EWMAVolatility(halfLife: 0) }
     }
 
+    @Test func matchesTheDirectWeightedMeanOfSquares() throws {
+        // σ²_n must equal Σ λ^(n−i)·r_i² / Σ λ^(n−i), computed here directly for each n.
+        var generator = Xoshiro256StarStar(seed: 5)
+        var ewma = try EWMAVolatility(lambda: 0.94)
+        var returns: [Double] = []
+        for _ in 0..<300 {
+            let r = (generator.nextUnitDouble() - 0.5) * 0.02
+            ewma.update(return: r)
+            returns.append(r)
+            var weighted = 0.0
+            var weights = 0.0
+            var weight = 1.0
+            for value in returns.reversed() {
+                weighted += weight * value * value
+                weights += weight
+                weight *= 0.94
+            }
+            #expect(isClose(ewma.variance ?? .nan, weighted / weights, tolerance: 1e-15))
+        }
+        ewma.update(return: .nan)
+        #expect(ewma.count == 300)
+        ewma.reset()
+        #expect(ewma.count == 0 && ewma.variance == nil)
+    }
+
     @Test func usesSquaredNotAbsoluteReturns() throws {
         // Returns ±2 alternating: mean of squares 4 → σ = 2 (mean of |r| would also be 2, so use
         // 1 and 3: squares average 5 (σ = 2.236…) while |r| averages 2). λ = 0 keeps only the last
