@@ -489,7 +489,8 @@ def main():
             line["inputs"] = inputs
             try:
                 tx_type, info, tx_hash = CALLS[kind](s, inputs)
-                line.update({"error": None, "tx_type": tx_type, "tx_info": json.loads(info), "tx_hash": tx_hash})
+                line.update({"error": None, "tx_type": tx_type, "tx_info": json.loads(info), "tx_info_raw": info,
+                             "tx_hash": tx_hash})
             except SignerError as error:
                 line["error"] = str(error)
             out.write(json.dumps(line) + "\n")
