@@ -74,7 +74,7 @@ public struct PositionTracker: Hashable, Sendable {
             let direction: Int128 = current > 0 ? 1 : -1
             realisedPnL += direction * Int128(price.ticks) * Int128(closed) - removed
             costBasis -= removed
-            position.lots -= side.sign * closed
+            position.lots += side.sign * closed
             remaining -= closed
             if position.lots == 0 { costBasis = 0 }
         }
