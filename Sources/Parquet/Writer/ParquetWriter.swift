@@ -252,12 +252,14 @@ public final class ParquetWriter {
         defer { self.pendingRows = 0 }
         for encoder in self.encoders {
             if encoder.rejectedNulls > 0 {
+                let error = ParquetError(.invalidArgument, "Column '\(encoder.column.name)' is REQUIRED but \(encoder.rejectedNulls) null(s) were appended; the row group was dropped", path: self.path)
                 self.resetBuffers()
-                throw ParquetError(.invalidArgument, "Column '\(encoder.column.name)' is REQUIRED but \(encoder.rejectedNulls) null(s) were appended; the row group was dropped", path: self.path)
+                throw error
             }
             if encoder.rowCount != rows {
+                let error = ParquetError(.invalidArgument, "Column '\(encoder.column.name)' has \(encoder.rowCount) values but column '\(self.schema.columns[0].name)' has \(rows); every row needs one value per column (the row group was dropped)", path: self.path)
                 self.resetBuffers()
-                throw ParquetError(.invalidArgument, "Column '\(encoder.column.name)' has \(encoder.rowCount) values but column '\(self.schema.columns[0].name)' has \(rows); every row needs one value per column (the row group was dropped)", path: self.path)
+                throw error
             }
         }
         guard rows > 0 else { return }
