@@ -273,6 +273,23 @@ private func fill(_ raw: Int64, _ side: Side, _ ticks: Int64, _ lots: Int64, rem
         #expect(harness.tick(at: 12_110).compactMap(\.placed).count == 2)
     }
 
+    @Test func anUnansweredActionTripsTheBreaker() throws {
+        let harness = try quotingHarness()
+        harness.book(bid: 302_410, ask: 302_430, at: 0)
+        harness.send(.accepted(id: try cid(1002), exchangeOrderID: nil, time: at(10)))
+        // The buy's place is never answered; at the 10 s in-flight timeout the engine gives up on the link.
+        #expect(harness.engine.nextTimerTime == at(250))
+        #expect(harness.tick(at: 9_999).isEmpty)
+        let actions = harness.tick(at: 10_000)
+        #expect(actions == [.cancelAll])
+        #expect(harness.engine.risk.isBreakerTripped)
+        #expect(harness.lines.contains("market: halt (in_flight_timeout 1 unanswered > 10000ms)"))
+        // Only a reconcile (after the cooldown) brings quoting back.
+        #expect(harness.tick(at: 20_000).isEmpty)
+        let resumed = harness.step { $0.markReconciled(openOrders: [], at: at(20_100)) }
+        #expect(resumed.compactMap(\.placed).map(\.side) == [.buy, .sell])
+    }
+
     @Test func reconcileForgetsOrdersTheVenueNoLongerHas() throws {
         let (harness, _) = try trippedHarness()
         // The cancel-all's answer never came for #1004; the venue says nothing is open.
@@ -326,6 +343,20 @@ private func fill(_ raw: Int64, _ side: Side, _ ticks: Int64, _ lots: Int64, rem
         // Until an operator resumes.
         let resumed = harness.step { $0.resume(at: at(6000)) }
         #expect(resumed.compactMap(\.placed).map(\.side) == [.buy, .sell])
+    }
+
+    @Test func aRejectedFlattenIsRetriedAfterTheRejectLockout() throws {
+        let harness = try Harness()
+        harness.engine.strategy.bids = [level(302_410, 100)]
+        harness.book(bid: 302_410, ask: 302_430, at: 0)
+        harness.send(try fill(1001, .buy, 302_410, 100, remaining: 0, at: 100))
+        let kill = harness.step { $0.kill(flatten: true, at: at(200)) }
+        #expect(kill.compactMap(\.placed).map(\.id) == [try cid(1002)])
+        #expect(harness.send(.rejected(id: try cid(1002), code: 1, message: "busy", time: at(210))).isEmpty)
+        #expect(harness.tick(at: 2209).isEmpty)
+        let retry = harness.tick(at: 2210)
+        #expect(retry.compactMap(\.placed).map(\.reduceOnly) == [true])
+        #expect(retry.compactMap(\.placed).map(\.size) == [qty(100)])
     }
 
     @Test func killWithoutFlattenOnlyCancels() throws {

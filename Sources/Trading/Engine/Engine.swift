@@ -251,6 +251,15 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// cooldown, the UTC day boundary, a pending flatten.
     public func tick(at time: Timestamp) {
         advance(to: time)
+        let stuck = orderManager.flagStuckSlots(at: now)
+        if stuck > 0 {
+            let reason = DecisionReason.inFlightTimeout(
+                slots: stuck, timeoutMs: configuration.orderManager.inFlightTimeoutMs)
+            if risk.tripBreaker(at: now) {
+                recorder.record(Decision(time: now, marketID: spec.marketID, side: nil, kind: .halt, reason: reason))
+                orderManager.cancelAll(at: now, reason: reason, recorder: &recorder, actions: &pendingActions)
+            }
+        }
         checkDailyLoss()
         continueFlattening()
         reconcileOrders()
@@ -300,6 +309,7 @@ public final class Engine<Strategy: QuoteStrategy> {
 
     /// Moves the pending actions into `actions` (appending) and clears them.
     public func takePendingActions(into actions: inout [OrderAction]) {
+        counters.actions += pendingActions.count
         actions.append(contentsOf: pendingActions)
         pendingActions.removeAll(keepingCapacity: true)
     }
@@ -402,7 +412,7 @@ public final class Engine<Strategy: QuoteStrategy> {
             isFlattening = false
             return
         }
-        guard !orderManager.hasFlattenOrder else { return }
+        guard !orderManager.hasFlattenOrder, now >= orderManager.flattenRetryAt else { return }
         let side: Side = current.lots > 0 ? .sell : .buy
         let size = Quantity(lots: current.lots.magnitude > UInt64(Int64.max) ? Int64.max : abs(current.lots))
         let slippage = configuration.risk.flattenSlippageBps / 10_000

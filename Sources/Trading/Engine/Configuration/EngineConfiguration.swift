@@ -54,6 +54,9 @@ public struct OrderManagerConfiguration: Hashable, Sendable {
     public var maxLiveOrders: Int
     /// The time in force of quotes.
     public var timeInForce: TimeInForce
+    /// An action unanswered for this many milliseconds means the venue link is broken: the engine
+    /// trips the circuit breaker (cancel all, pause, reconcile).
+    public var inFlightTimeoutMs: Int64
 
     /// A configuration; every argument has a default.
     ///
@@ -65,9 +68,11 @@ public struct OrderManagerConfiguration: Hashable, Sendable {
     ///   - rejectLockoutMs: default 2000 ms.
     ///   - maxLiveOrders: default 8.
     ///   - timeInForce: default post-only.
+    ///   - inFlightTimeoutMs: default 10 000 ms.
     public init(
         levelsPerSide: Int = 1, toleranceBps: Double = 2, fillLockoutMs: Int64 = 500, actionLockoutMs: Int64 = 250,
-        rejectLockoutMs: Int64 = 2000, maxLiveOrders: Int = 8, timeInForce: TimeInForce = .postOnly
+        rejectLockoutMs: Int64 = 2000, maxLiveOrders: Int = 8, timeInForce: TimeInForce = .postOnly,
+        inFlightTimeoutMs: Int64 = 10_000
     ) {
         self.levelsPerSide = levelsPerSide
         self.toleranceBps = toleranceBps
@@ -76,6 +81,7 @@ public struct OrderManagerConfiguration: Hashable, Sendable {
         self.rejectLockoutMs = rejectLockoutMs
         self.maxLiveOrders = maxLiveOrders
         self.timeInForce = timeInForce
+        self.inFlightTimeoutMs = inFlightTimeoutMs
     }
 
     /// The factor the tolerance band is widened by when the venue's transaction quota runs low:

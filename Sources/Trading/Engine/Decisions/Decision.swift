@@ -216,6 +216,8 @@ public enum DecisionReason: Hashable, Sendable {
     case flattenPosition(Quantity)
     /// The book is not two-sided, so no price to act at.
     case bookNotReady
+    /// This many slots have had an action unanswered past the in-flight timeout (milliseconds).
+    case inFlightTimeout(slots: Int, timeoutMs: Int64)
 
     /// A short stable name for the reason (for metrics, log metadata, and de-duplication).
     public var code: String {
@@ -247,6 +249,7 @@ public enum DecisionReason: Hashable, Sendable {
         case .positionDiffers: "position_differs"
         case .flattenPosition: "flatten_position"
         case .bookNotReady: "book_not_ready"
+        case .inFlightTimeout: "in_flight_timeout"
         }
     }
 
@@ -290,6 +293,7 @@ public enum DecisionReason: Hashable, Sendable {
         case .positionDiffers: 24
         case .flattenPosition: 25
         case .bookNotReady: 26
+        case .inFlightTimeout: 27
         }
     }
 
@@ -327,6 +331,7 @@ public enum DecisionReason: Hashable, Sendable {
         case .positionDiffers(let ours, let venue): "position ours \(spec.string(ours)) venue \(spec.string(venue))"
         case .flattenPosition(let position): "flatten position \(spec.string(position))"
         case .bookNotReady: "book_not_ready"
+        case .inFlightTimeout(let slots, let timeout): "in_flight_timeout \(slots) unanswered > \(timeout)ms"
         }
     }
 

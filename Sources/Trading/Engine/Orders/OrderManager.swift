@@ -49,6 +49,8 @@ public struct OrderManager: Sendable {
     private var fillLockoutUntil: (buy: Timestamp, sell: Timestamp)
     /// Orders outside the slots (flatten orders): id, side, remaining size.
     private var extraOrders: [(id: ClientOrderID, side: Side, remaining: Quantity)]
+    /// After a flatten order is rejected, no new one before this time.
+    public private(set) var flattenRetryAt: Timestamp
     /// Recently finished ids, so late events for them are not "unknown".
     private var recentlyFinished: [ClientOrderID?]
     private var recentlyFinishedNext: Int
@@ -67,6 +69,7 @@ public struct OrderManager: Sendable {
         fillLockoutUntil = (.epoch, .epoch)
         extraOrders = []
         extraOrders.reserveCapacity(4)
+        flattenRetryAt = .epoch
         recentlyFinished = Array(repeating: nil, count: 64)
         recentlyFinishedNext = 0
     }
@@ -122,10 +125,15 @@ public struct OrderManager: Sendable {
         }
         consider(fillLockoutUntil.buy)
         consider(fillLockoutUntil.sell)
+        consider(flattenRetryAt)
         let actionLockout = configuration.actionLockoutMs * 1_000_000
+        let timeout = configuration.inFlightTimeoutMs * 1_000_000
         for slot in slots {
             consider(slot.rejectLockoutUntil)
-            if let last = slot.lastActionAt { consider(last + actionLockout) }
+            if let last = slot.lastActionAt {
+                consider(last + actionLockout)
+                if slot.state.isInFlight && !slot.isStuck { consider(last + timeout) }
+            }
         }
         return earliest
     }
@@ -332,6 +340,21 @@ public struct OrderManager: Sendable {
         return nil
     }
 
+    /// Flags slots whose action has been in flight longer than the in-flight timeout.
+    ///
+    /// - Returns: how many slots became stuck now (each is reported once).
+    public mutating func flagStuckSlots(at now: Timestamp) -> Int {
+        let timeout = configuration.inFlightTimeoutMs * 1_000_000
+        var count = 0
+        for index in slots.indices where slots[index].state.isInFlight && !slots[index].isStuck {
+            if let last = slots[index].lastActionAt, now - last >= timeout {
+                slots[index].isStuck = true
+                count += 1
+            }
+        }
+        return count
+    }
+
     // MARK: Market-wide actions
 
     /// Cancels every order of ours in the market: appends `cancelAll` and marks every busy slot as canceling.
@@ -342,6 +365,7 @@ public struct OrderManager: Sendable {
         for index in slots.indices where slots[index].state != .idle {
             slots[index].state = .canceling
             slots[index].lastActionAt = now
+            slots[index].isStuck = false
         }
         recorder.record(Decision(time: now, marketID: spec.marketID, side: nil, kind: .cancelAll, reason: reason))
     }
@@ -402,8 +426,8 @@ public struct OrderManager: Sendable {
             break
         }
         guard let id = event.orderID else {
-            // A reject the venue could not attribute.
-            return .unknown
+            // A reject the venue could not attribute to an order.
+            return .notAboutAnOrder
         }
         guard let index = slots.firstIndex(where: { $0.orderID == id }) else {
             return applyToExtra(event, id: id)
@@ -466,7 +490,11 @@ public struct OrderManager: Sendable {
                 finish(id)
                 extraOrders.remove(at: index)
             }
-        case .rejected, .canceled:
+        case .rejected(_, _, _, let time):
+            flattenRetryAt = max(flattenRetryAt, time + configuration.rejectLockoutMs * 1_000_000)
+            finish(id)
+            extraOrders.remove(at: index)
+        case .canceled:
             finish(id)
             extraOrders.remove(at: index)
         case .modified(_, _, let remaining, _):

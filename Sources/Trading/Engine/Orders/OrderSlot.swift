@@ -52,6 +52,8 @@ public struct OrderSlot: Hashable, Sendable, CustomStringConvertible {
     public internal(set) var lastActionAt: Timestamp?
     /// Until when a reject holds the slot.
     public internal(set) var rejectLockoutUntil: Timestamp
+    /// Whether the action in flight has gone unanswered past the in-flight timeout.
+    public internal(set) var isStuck: Bool
 
     /// An idle slot.
     public init(side: Side, level: Int) {
@@ -66,6 +68,7 @@ public struct OrderSlot: Hashable, Sendable, CustomStringConvertible {
         pendingSize = .zero
         lastActionAt = nil
         rejectLockoutUntil = .epoch
+        isStuck = false
     }
 
     /// The size this slot could add to its side if everything in flight succeeded and then filled.
@@ -87,6 +90,7 @@ public struct OrderSlot: Hashable, Sendable, CustomStringConvertible {
         size = .zero
         pendingPrice = .zero
         pendingSize = .zero
+        isStuck = false
     }
 
     public var description: String {

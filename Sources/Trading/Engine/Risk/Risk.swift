@@ -100,6 +100,16 @@ public struct Risk: Hashable, Sendable {
         return true
     }
 
+    /// Trips the breaker now whatever the reject count (e.g. the venue stopped answering); returns
+    /// false if it was already tripped.
+    public mutating func tripBreaker(at now: Timestamp) -> Bool {
+        guard breakerTrippedAt == nil else { return false }
+        breakerTrippedAt = now
+        reconciledSinceTrip = false
+        breakerTrips += 1
+        return true
+    }
+
     /// Counts an accepted action (ack, modify, requested cancel): resets the reject count.
     public mutating func recordSuccess() {
         consecutiveRejects = 0

@@ -15,6 +15,9 @@ import MarketCore
 /// Failures are reported as events, never thrown: an action the venue cannot carry out (no quota,
 /// not connected, invalid) comes back as ``ExecutionEvent/rejected(id:code:message:time:)``.
 ///
+/// A ``ExecutionEvent/positionUpdate(position:averageEntry:time:)`` must come after the fills that
+/// led to it (the engine replaces its own position with the venue's when they differ).
+///
 /// Instances are used by one owner (the market's runner); a live implementation synchronises with
 /// its network task internally.
 ///
