@@ -21,6 +21,8 @@ public struct SimulatedOrder: Hashable, Sendable {
     public var queue: QueuePosition
     /// Time priority: lower joined the level earlier.
     public var priority: Int64
+    /// Whether any of it has filled.
+    public var hasFilled: Bool = false
 }
 
 /// Lighter's error codes the simulated exchange uses when it refuses an action.
@@ -72,6 +74,11 @@ public struct MatchingEngine: Sendable {
     public private(set) var book: OrderBook
     /// Our resting orders, oldest first.
     public private(set) var orders: [SimulatedOrder]
+
+    /// Our highest resting bid, if any.
+    public var ourBestBid: Price? { highestBid == .min ? nil : Price(ticks: highestBid) }
+    /// Our lowest resting ask, if any.
+    public var ourBestAsk: Price? { lowestAsk == .max ? nil : Price(ticks: lowestAsk) }
     /// Our signed position.
     public private(set) var position: Quantity
     /// Cash flows of our fills in notional units: minus what we paid for buys, plus what we got for
@@ -259,6 +266,7 @@ public struct MatchingEngine: Sendable {
             return
         }
         statistics.ordersPlaced += 1
+        statistics.ordersAccepted += 1
         let exchangeID = nextExchangeOrderID
         nextExchangeOrderID += 1
         outbox.append(.accepted(id: request.id, exchangeOrderID: exchangeID, time: now))
@@ -319,6 +327,10 @@ public struct MatchingEngine: Sendable {
             if order.reduceOnly { size = min(size, reducibleSize(order.side)) }
             if size <= 0 { break }
             order.remaining.lots -= size
+            if !order.hasFilled {
+                order.hasFilled = true
+                statistics.filledOrders += 1
+            }
             execute(
                 id: order.id, side: order.side, price: level.price, size: size, isMaker: false,
                 remaining: order.remaining, tradeID: nil)
@@ -392,6 +404,10 @@ public struct MatchingEngine: Sendable {
         if size > 0 {
             order.remaining.lots -= size
             orders[index].remaining = order.remaining
+            if !order.hasFilled {
+                orders[index].hasFilled = true
+                statistics.filledOrders += 1
+            }
             execute(
                 id: order.id, side: order.side, price: price, size: size, isMaker: isMaker,
                 remaining: cancelRest ? .zero : order.remaining, tradeID: tradeID)
@@ -420,6 +436,10 @@ public struct MatchingEngine: Sendable {
         updateEntry(side: side, price: price, size: size)
         position.lots += side.sign * size
         statistics.record(side: side, notional: notional, size: size, fee: fee, isMaker: isMaker)
+        if isMaker, let mid = book.midTicks {
+            // Edge against the mid at the fill, in notional units: what the spread paid us.
+            statistics.makerEdge += Double(side.sign) * (mid - Double(price.ticks)) * Double(size)
+        }
         outbox.append(
             .fill(
                 Fill(
@@ -558,6 +578,13 @@ public struct MatchingEngine: Sendable {
 public struct ExecutionStatistics: Hashable, Sendable {
     /// Orders that reached the exchange as valid placements (including post-only ones it cancelled).
     public var ordersPlaced = 0
+    /// Placements the exchange accepted.
+    public var ordersAccepted = 0
+    /// Accepted orders that filled at least partly.
+    public var filledOrders = 0
+    /// The maker fills' edge against the mid at the time of each fill, Σ side·(mid − price)·size,
+    /// in notional units.
+    public var makerEdge: Double = 0
     /// Placements and modifies refused as invalid.
     public var rejections = 0
     /// Post-only orders (or modifies) cancelled because they would have crossed.

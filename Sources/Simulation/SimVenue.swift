@@ -40,6 +40,8 @@ public final class SimVenue: Venue {
     /// Orders the engine has been told are resting (accepted or modified, not yet done), by the
     /// events it has drained.
     public private(set) var reportedLiveOrders: Set<ClientOrderID> = []
+    /// The position implied by the fills the engine has drained.
+    public private(set) var reportedPosition: Quantity = .zero
 
     struct PendingAction {
         var arrival: Int64
@@ -197,7 +199,9 @@ public final class SimVenue: Venue {
         switch event {
         case .accepted(let id, _, _), .modified(let id, _, _, _): reportedLiveOrders.insert(id)
         case .canceled(let id, _, _): reportedLiveOrders.remove(id)
-        case .fill(let fill): if fill.remaining.isZero { reportedLiveOrders.remove(fill.id) }
+        case .fill(let fill):
+            reportedPosition.lots += fill.side.sign * fill.size.lots
+            if fill.remaining.isZero { reportedLiveOrders.remove(fill.id) }
         case .rejected, .positionUpdate, .balanceUpdate, .quotaUpdate: break
         }
     }

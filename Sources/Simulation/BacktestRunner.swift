@@ -1,0 +1,234 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import MarketCore
+import Trading
+
+/// The settings of a backtest other than the strategy and the engine's own configuration.
+public struct BacktestOptions: Hashable, Sendable {
+    /// Fee rates.
+    public var fees: FeeSchedule
+    /// Delays between the engine and the simulated exchange.
+    public var latency: LatencyModel
+    /// How queue positions advance.
+    public var queueModel: QueueModel
+    /// The account's starting collateral in USD (the capital returns are measured against).
+    public var initialCollateralUSD: Double
+    /// The seed of the latency draws (the market has its own seed).
+    public var seed: UInt64
+    /// When the data is expected to end, for the progress bar (`nil`: no bar).
+    public var expectedEndTime: Timestamp?
+    /// Whether to draw a progress bar on standard error when it is a terminal and the run lasts
+    /// longer than a second.
+    public var showsProgress: Bool
+
+    /// Options; by default a Lighter standard account (no fees, 200/300 ms exchange delays, 5 ms
+    /// network), the `x³` probabilistic queue model and 10 000 USD.
+    public init(
+        fees: FeeSchedule = .lighterStandard, latency: LatencyModel = .lighterStandard(),
+        queueModel: QueueModel = .power3, initialCollateralUSD: Double = 10_000, seed: UInt64 = 0,
+        expectedEndTime: Timestamp? = nil, showsProgress: Bool = false
+    ) {
+        self.fees = fees
+        self.latency = latency
+        self.queueModel = queueModel
+        self.initialCollateralUSD = initialCollateralUSD
+        self.seed = seed
+        self.expectedEndTime = expectedEndTime
+        self.showsProgress = showsProgress
+    }
+}
+
+/// Drives a market through an ``Engine`` and a ``SimVenue`` in virtual time and measures the result.
+///
+/// Four streams are merged by time: actions reaching the exchange, market events at the exchange
+/// (``MarketEventSource``), the same events reaching the engine after the feed latency, and the
+/// venue's reports reaching the engine after the response latency; the engine's timers (lockouts)
+/// are ticked when they end. At equal times the exchange side goes first. The clock
+/// (``clock``) follows the engine's time. The run is deterministic: the same source, strategy,
+/// configuration and seeds give the same ``BacktestSummary``, bit for bit.
+///
+/// ```swift
+/// let market = try SyntheticMarket(configuration: .eth(durationNanoseconds: 6 * 3_600_000_000_000), seed: 1)
+/// let engine = Engine(spec: market.spec, strategy: strategy, configuration: configuration,
+///                     ids: ClientOrderIDGenerator(start: 0), logger: .backtest)
+/// let runner = BacktestRunner(source: market, engine: engine, options: BacktestOptions())
+/// let summary = runner.run()
+/// print(summary.json())
+/// ```
+public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStrategy> {
+    /// The engine under test.
+    public let engine: Engine<Strategy>
+    /// The simulated exchange.
+    public let venue: SimVenue
+    /// The options.
+    public let options: BacktestOptions
+    /// Virtual time: the engine's clock.
+    public let clock: ManualClock
+    /// Called after every step the engine takes (an event or a timer), for checks in tests.
+    public var afterEngineStep: ((BacktestRunner) -> Void)?
+    /// Called with every venue event just before the engine handles it, for checks in tests.
+    public var beforeExecutionEvent: ((ExecutionEvent) -> Void)?
+
+    var source: Source
+    var feed: [MarketEvent] = []
+    var feedHead = 0
+    var executionBuffer: [ExecutionEvent] = []
+    var feedRandom: SimulationRandom
+    var lastFeedDelivery: Int64 = .min
+    var metrics: MetricsAccumulator
+    /// Market events processed so far.
+    public private(set) var marketEvents = 0
+
+    /// A runner for `engine` over `source`.
+    public init(source: Source, engine: Engine<Strategy>, options: BacktestOptions = BacktestOptions()) {
+        self.source = source
+        self.engine = engine
+        self.options = options
+        self.venue = SimVenue(
+            spec: source.spec, fees: options.fees, latency: options.latency, queueModel: options.queueModel,
+            initialCollateral: options.initialCollateralUSD, seed: options.seed)
+        self.clock = ManualClock()
+        self.feedRandom = SimulationRandom(seed: options.seed, stream: 0xFEED)
+        self.metrics = MetricsAccumulator(spec: source.spec, initialCollateralUSD: options.initialCollateralUSD)
+        feed.reserveCapacity(1024)
+        executionBuffer.reserveCapacity(64)
+    }
+
+    /// Runs to the end of the data and returns the summary.
+    public func run() -> BacktestSummary {
+        var progress = ProgressBar(enabled: options.showsProgress, end: options.expectedEndTime)
+        var next = source.nextEvent()
+        if let first = next {
+            clock.advance(to: first.receivedAt)
+            progress.start(at: first.receivedAt)
+            metrics.start(at: first.receivedAt)
+        }
+        let feedLatency = options.latency.feed
+        let constantFeed: Int64? = {
+            if case .constant(let nanoseconds) = feedLatency { return max(0, nanoseconds) }
+            return nil
+        }()
+        var timer: Int64 = .max
+        while let event = next {
+            let marketTime = event.receivedAt.nanoseconds
+            let arrival = venue.nextArrivalTime?.nanoseconds ?? .max
+            let delivery = venue.nextDeliveryTime?.nanoseconds ?? .max
+            let feedTime = feedHead < feed.count ? feed[feedHead].receivedAt.nanoseconds : .max
+            if arrival <= marketTime && arrival <= delivery && arrival <= feedTime && arrival <= timer {
+                venue.advance(to: Timestamp(nanoseconds: arrival))
+                continue
+            }
+            if marketTime <= delivery && marketTime <= feedTime && marketTime <= timer {
+                metrics.observeMarket(at: marketTime, exchange: venue.exchange)
+                venue.process(event)
+                var deliveryTime = marketTime &+ (constantFeed ?? feedLatency.sample(using: &feedRandom))
+                if deliveryTime < lastFeedDelivery { deliveryTime = lastFeedDelivery }
+                lastFeedDelivery = deliveryTime
+                if feedHead == feed.count {
+                    feed.removeAll(keepingCapacity: true)
+                    feedHead = 0
+                }
+                feed.append(deliveryTime == marketTime ? event : event.received(at: Timestamp(nanoseconds: deliveryTime)))
+                marketEvents += 1
+                if marketEvents & 0xFFFF == 0 { progress.update(time: event.receivedAt, events: marketEvents) }
+                next = source.nextEvent()
+                continue
+            }
+            let now: Int64
+            if delivery <= feedTime && delivery <= timer {
+                now = delivery
+                clock.advance(to: Timestamp(nanoseconds: now))
+                executionBuffer.removeAll(keepingCapacity: true)
+                venue.drainEvents(upTo: Timestamp(nanoseconds: now), into: &executionBuffer)
+                for report in executionBuffer {
+                    metrics.observe(report)
+                    beforeExecutionEvent?(report)
+                    engine.handle(report)
+                }
+            } else if feedTime <= timer {
+                now = feedTime
+                clock.advance(to: Timestamp(nanoseconds: now))
+                let delayed = feed[feedHead]
+                feedHead += 1
+                engine.handle(delayed)
+            } else {
+                now = timer
+                clock.advance(to: Timestamp(nanoseconds: now))
+                engine.tick(at: Timestamp(nanoseconds: now))
+            }
+            engine.submitPendingActions(to: venue)
+            timer = engine.nextTimerTime?.nanoseconds ?? .max
+            if timer <= now { timer = .max }
+            afterEngineStep?(self)
+        }
+        progress.finish(events: marketEvents)
+        return metrics.summary(
+            exchange: venue.exchange, engine: engine.counters, strategy: engine.strategy.name,
+            market: source.spec.symbol, events: marketEvents, options: options)
+    }
+}
+
+extension Logger {
+    /// A logger that drops everything: backtests keep decisions in the engine's decision log
+    /// instead of printing millions of lines.
+    public static var backtest: Logger {
+        Logger(label: "lighter-mm.backtest", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
+}
+
+/// A one-line progress bar on standard error, drawn only when it is a terminal and the run has
+/// lasted more than a second.
+struct ProgressBar {
+    let enabled: Bool
+    let end: Timestamp?
+    var start: Timestamp = .epoch
+    var wallStart: Double = 0
+    var drawn = false
+
+    init(enabled: Bool, end: Timestamp?) {
+        self.enabled = enabled && isatty(2) == 1
+        self.end = end
+    }
+
+    static func wallSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    mutating func start(at time: Timestamp) {
+        start = time
+        if enabled { wallStart = Self.wallSeconds() }
+    }
+
+    mutating func update(time: Timestamp, events: Int) {
+        guard enabled else { return }
+        let elapsed = Self.wallSeconds() - wallStart
+        guard elapsed > 1 else { return }
+        var fraction = 0.0
+        if let end, end > start { fraction = min(1, max(0, Double(time - start) / Double(end - start))) }
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let rate = Double(events) / elapsed / 1e6
+        let line = "\r[\(bar)] \(Int(fraction * 100))%  \(events / 1000)k events  \((rate * 10).rounded() / 10)M/s "
+        Self.writeToStandardError(line)
+        drawn = true
+    }
+
+    static func writeToStandardError(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    mutating func finish(events: Int) {
+        guard drawn else { return }
+        Self.writeToStandardError("\r" + String(repeating: " ", count: 72) + "\r")
+    }
+}
