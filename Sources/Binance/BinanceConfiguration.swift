@@ -153,6 +153,10 @@ public struct BinanceFeedConfiguration: Sendable {
     public var pingInterval: Double?
     /// Most diff events buffered while waiting for a snapshot.
     public var eventBufferLimit: Int
+    /// A connection that delivers no message for this many seconds is treated as dead and
+    /// replaced (`nil` disables the check). Binance's depth streams of liquid symbols send
+    /// every 100–250 ms, so the default leaves a wide margin.
+    public var silenceTimeout: Double?
 
     /// Settings; the defaults are Binance production endpoints and a diff-depth book.
     public init(
@@ -166,7 +170,8 @@ public struct BinanceFeedConfiguration: Sendable {
         restTimeout: Double = 10,
         maxMessageSize: Int = 4 << 20,
         pingInterval: Double? = 60,
-        eventBufferLimit: Int = 10_000
+        eventBufferLimit: Int = 10_000,
+        silenceTimeout: Double? = 30
     ) {
         self.restBaseURL = Self.trimmingSlash(restBaseURL)
         self.webSocketBaseURL = Self.trimmingSlash(webSocketBaseURL)
@@ -179,6 +184,7 @@ public struct BinanceFeedConfiguration: Sendable {
         self.maxMessageSize = maxMessageSize
         self.pingInterval = pingInterval
         self.eventBufferLimit = eventBufferLimit
+        self.silenceTimeout = silenceTimeout
     }
 
     /// The combined-stream URL for `symbol`: `<ws base>/stream?streams=a/b`.

@@ -63,8 +63,8 @@ public enum BinanceFeedEvent: Hashable, Sendable {
     case disconnected(reason: BinanceDisconnectReason, reconnectIn: Double)
     /// Diff-depth mode: a REST snapshot replaced the book.
     case snapshot(BinanceReceived<BinanceDepthSnapshot>)
-    /// Diff-depth mode: a diff event was applied to the book (buffered events applied after a
-    /// snapshot are reported with the time they were received).
+    /// Diff-depth mode: a diff event was applied to the book. Buffered events applied right after
+    /// a snapshot come after its ``snapshot(_:)`` event, each with the time it was received.
     case depthUpdate(BinanceReceived<BinanceDepthUpdate>)
     /// Partial-depth mode: the book was replaced by these top levels.
     case partialDepth(BinanceReceived<BinanceDepthUpdate>)

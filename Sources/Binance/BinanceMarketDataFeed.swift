@@ -29,8 +29,9 @@ import WSClient
 /// - A dropped or failed connection is retried after ``ReconnectBackoff`` delays (reset after a
 ///   connection that delivered messages). A connection older than
 ///   ``BinanceFeedConfiguration/plannedReconnectAfter`` is closed and reopened at once.
+/// - A connection silent for ``BinanceFeedConfiguration/silenceTimeout`` seconds is replaced.
 /// - WebSocket pings from Binance are answered by WSClient; we also ping every
-///   ``BinanceFeedConfiguration/pingInterval`` seconds.
+///   ``BinanceFeedConfiguration/pingInterval`` seconds (a missing pong closes the connection).
 public final class BinanceMarketDataFeed: Sendable {
     /// The symbol this feed reads.
     public let symbol: BinanceSymbol
@@ -65,6 +66,25 @@ public final class BinanceMarketDataFeed: Sendable {
             FeedState(
                 synchronizer: DepthSynchronizer(bufferLimit: configuration.eventBufferLimit),
                 alpha: BinanceImbalanceAlpha(configuration: alpha)))
+    }
+
+    /// A feed for the Binance twin of a Lighter market, or `nil` if the market has none (the
+    /// strategy then uses Lighter's own OBI).
+    ///
+    /// ```swift
+    /// if let feed = BinanceMarketDataFeed(lighterSymbol: "ETH", symbols: .default) { … }
+    /// ```
+    public convenience init?(
+        lighterSymbol: String, symbols: BinanceSymbolMap = .default,
+        configuration: BinanceFeedConfiguration = BinanceFeedConfiguration(),
+        alpha: BinanceImbalanceAlpha.Configuration = BinanceImbalanceAlpha.Configuration(),
+        clock: any TradingClock = LiveClock(), httpClient: HTTPClient = .shared,
+        logger: Logger = Logger(label: "binance")
+    ) {
+        guard let symbol = symbols.binanceSymbol(forLighter: lighterSymbol) else { return nil }
+        self.init(
+            symbol: symbol, configuration: configuration, alpha: alpha, clock: clock, httpClient: httpClient,
+            logger: logger)
     }
 
     // MARK: Reading the state
@@ -161,6 +181,7 @@ public final class BinanceMarketDataFeed: Sendable {
         case snapshot(Result<BinanceDepthSnapshot, SnapshotError>, Timestamp)
         case streamEnded(String)
         case plannedReconnect
+        case watchdogTick
     }
 
     /// A failed REST snapshot request.
@@ -180,9 +201,8 @@ public final class BinanceMarketDataFeed: Sendable {
         do {
             let closeFrame = try await WebSocketClient.connect(
                 url: url, configuration: webSocketConfiguration, logger: logger
-            ) { inbound, outbound, _ in
-                let outcome = await self.runSession(
-                    number: number, inbound: inbound, outbound: outbound, onEvent: onEvent)
+            ) { inbound, _, _ in
+                let outcome = await self.runSession(number: number, inbound: inbound, onEvent: onEvent)
                 result.withLock { $0 = outcome }
             }
             if let outcome = result.withLock({ $0 }) { return outcome }
@@ -196,8 +216,7 @@ public final class BinanceMarketDataFeed: Sendable {
     }
 
     private func runSession(
-        number: Int, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
-        onEvent: @escaping @Sendable (BinanceFeedEvent) -> Void
+        number: Int, inbound: WebSocketInboundStream, onEvent: @escaping @Sendable (BinanceFeedEvent) -> Void
     ) async -> ConnectionOutcome {
         state.withLock { $0.statistics.connections += 1 }
         logger.info("Binance \(symbol.symbol): connected (\(configuration.streamURL(for: symbol)))")
@@ -220,9 +239,20 @@ public final class BinanceMarketDataFeed: Sendable {
                     continuation.yield(.plannedReconnect)
                 } catch {}
             }
+            let silenceLimit = configuration.silenceTimeout.map { Duration.seconds($0) }
+            if let silenceLimit {
+                group.addTask {
+                    let period = min(silenceLimit / 4, .seconds(1))
+                    while (try? await Task.sleep(for: period)) != nil {
+                        continuation.yield(.watchdogTick)
+                    }
+                }
+            }
+            var lastMessage = ContinuousClock.now
             loop: for await input in inputs {
                 switch input {
                 case .message(let buffer, let receivedAt):
+                    lastMessage = ContinuousClock.now
                     session.receivedMessages = true
                     let wantsSnapshot = handleMessage(buffer, receivedAt: receivedAt, session: &session, onEvent: onEvent)
                     if wantsSnapshot, !session.snapshotInFlight {
@@ -239,6 +269,11 @@ public final class BinanceMarketDataFeed: Sendable {
                 case .streamEnded(let detail):
                     reason = .closed(detail)
                     break loop
+                case .watchdogTick:
+                    if let silenceLimit, ContinuousClock.now - lastMessage > silenceLimit {
+                        reason = .closed("no message for \(silenceLimit)")
+                        break loop
+                    }
                 case .plannedReconnect:
                     // Returning from the handler makes WSClient send a normal close frame.
                     reason = .planned
@@ -328,7 +363,7 @@ public final class BinanceMarketDataFeed: Sendable {
             case .diffDepth:
                 let (outcome, sample) = state.withLock { state in
                     state.statistics.messages += 1
-                    let outcome = state.synchronizer.receive(update)
+                    let outcome = state.synchronizer.receive(update, receivedAt: receivedAt)
                     switch outcome {
                     case .applied:
                         state.bookValid = true
@@ -420,9 +455,7 @@ public final class BinanceMarketDataFeed: Sendable {
                 return (outcome, state.sampleAlpha(book: state.synchronizer.book, at: receivedAt))
             }
             onEvent(.snapshot(BinanceReceived(receivedAt: receivedAt, payload: snapshot)))
-            for update in outcome.applied {
-                onEvent(.depthUpdate(BinanceReceived(receivedAt: receivedAt, payload: update)))
-            }
+            for update in outcome.applied { onEvent(.depthUpdate(update)) }
             if outcome.needsNewSnapshot {
                 session.snapshotFailures += 1
                 logger.info("Binance \(symbol.symbol): snapshot \(snapshot.lastUpdateID) older than the stream; fetching again")

@@ -50,16 +50,16 @@ public struct DepthSynchronizer: Sendable {
         public var droppedEvents: Int
         /// Whether the buffered events showed the snapshot cannot be bridged (a new one is needed).
         public var needsNewSnapshot: Bool
-        /// The buffered events that were applied, in order (for recorders).
-        public var applied: [BinanceDepthUpdate]
+        /// The buffered events that were applied, in order, with their receive times (for recorders).
+        public var applied: [BinanceReceived<BinanceDepthUpdate>]
     }
 
     /// The local book (valid only when ``isSynced``).
     public private(set) var book: OrderBook
     /// The current phase.
     public private(set) var phase: Phase = .awaitingSnapshot
-    /// Events waiting for a snapshot, oldest first.
-    public private(set) var buffer: [BinanceDepthUpdate] = []
+    /// Events waiting for a snapshot, oldest first, with their receive times.
+    public private(set) var buffer: [BinanceReceived<BinanceDepthUpdate>] = []
     /// The most events kept while waiting for a snapshot; older ones are discarded beyond it.
     public let bufferLimit: Int
 
@@ -92,28 +92,29 @@ public struct DepthSynchronizer: Sendable {
         book.removeAll()
     }
 
-    /// Handles one stream event.
-    public mutating func receive(_ update: BinanceDepthUpdate) -> EventOutcome {
+    /// Handles one stream event received at `receivedAt` (kept with the event if it is buffered).
+    public mutating func receive(_ update: BinanceDepthUpdate, receivedAt: Timestamp = .epoch) -> EventOutcome {
+        let update = BinanceReceived(receivedAt: receivedAt, payload: update)
         switch phase {
         case .awaitingSnapshot:
             bufferEvent(update)
             return .buffered
         case .awaitingFirstEvent(let snapshotID):
-            if update.finalUpdateID < snapshotID { return .dropped }
-            guard update.firstUpdateID <= snapshotID else {
+            if update.payload.finalUpdateID < snapshotID { return .dropped }
+            guard update.payload.firstUpdateID <= snapshotID else {
                 startOver(with: update)
-                return .gap(expectedPrevious: snapshotID, got: update.firstUpdateID)
+                return .gap(expectedPrevious: snapshotID, got: update.payload.firstUpdateID)
             }
-            applyToBook(update)
-            phase = .synced(lastFinalUpdateID: update.finalUpdateID)
+            applyToBook(update.payload)
+            phase = .synced(lastFinalUpdateID: update.payload.finalUpdateID)
             return .applied
         case .synced(let last):
-            guard update.previousFinalUpdateID == last else {
+            guard update.payload.previousFinalUpdateID == last else {
                 startOver(with: update)
-                return .gap(expectedPrevious: last, got: update.previousFinalUpdateID)
+                return .gap(expectedPrevious: last, got: update.payload.previousFinalUpdateID)
             }
-            applyToBook(update)
-            phase = .synced(lastFinalUpdateID: update.finalUpdateID)
+            applyToBook(update.payload)
+            phase = .synced(lastFinalUpdateID: update.payload.finalUpdateID)
             return .applied
         }
     }
@@ -129,7 +130,7 @@ public struct DepthSynchronizer: Sendable {
         let pending = buffer
         buffer.removeAll(keepingCapacity: true)
         for (index, event) in pending.enumerated() {
-            switch receive(event) {
+            switch receive(event.payload, receivedAt: event.receivedAt) {
             case .applied:
                 outcome.appliedEvents += 1
                 outcome.applied.append(event)
@@ -149,14 +150,14 @@ public struct DepthSynchronizer: Sendable {
         return outcome
     }
 
-    private mutating func startOver(with update: BinanceDepthUpdate) {
+    private mutating func startOver(with update: BinanceReceived<BinanceDepthUpdate>) {
         phase = .awaitingSnapshot
         book.removeAll()
         buffer.removeAll(keepingCapacity: true)
         bufferEvent(update)
     }
 
-    private mutating func bufferEvent(_ update: BinanceDepthUpdate) {
+    private mutating func bufferEvent(_ update: BinanceReceived<BinanceDepthUpdate>) {
         if buffer.count >= bufferLimit { buffer.removeFirst(buffer.count - bufferLimit + 1) }
         buffer.append(update)
     }

@@ -42,3 +42,14 @@ import Testing
         #expect(backoff.delay(attempt: 1_000_000, unitRandom: 0) == 30)
     }
 }
+
+/// Markets without a Binance twin get no feed.
+@Suite struct BinanceFeedFactoryTests {
+    @Test func feedExistsOnlyForMappedLighterMarkets() {
+        #expect(BinanceMarketDataFeed(lighterSymbol: "ETH")?.symbol.symbol == "ETHUSDT")
+        #expect(BinanceMarketDataFeed(lighterSymbol: "NOTONBINANCE") == nil)
+        let custom = BinanceSymbolMap(["PEPE": BinanceSymbol(symbol: "1000PEPEUSDT", priceDecimals: 7, sizeDecimals: 0)])
+        #expect(BinanceMarketDataFeed(lighterSymbol: "pepe", symbols: custom)?.symbol.streamName == "1000pepeusdt")
+        #expect(BinanceMarketDataFeed(lighterSymbol: "BTC", symbols: custom) == nil)
+    }
+}

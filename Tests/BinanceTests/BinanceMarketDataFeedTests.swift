@@ -9,13 +9,15 @@ import Testing
     static let btc = BinanceSymbol(symbol: "BTCUSDT", priceDecimals: 1, sizeDecimals: 3)
 
     func makeFeed(
-        _ server: BinanceTestServer, mode: BinanceBookMode, plannedReconnectAfter: Double = 3600,
+        _ server: BinanceTestServer, mode: BinanceBookMode, includeBookTicker: Bool = false,
+        plannedReconnectAfter: Double = 3600, silenceTimeout: Double? = 30,
         alpha: BinanceImbalanceAlpha.Configuration = .init(minSamples: 2, staleSeconds: 60)
     ) -> BinanceMarketDataFeed {
         let configuration = BinanceFeedConfiguration(
             restBaseURL: server.restBaseURL, webSocketBaseURL: server.webSocketBaseURL, mode: mode,
-            backoff: ReconnectBackoff(initialDelay: 0.05, maximumDelay: 0.2), plannedReconnectAfter: plannedReconnectAfter,
-            snapshotRetryDelay: 0.05, restTimeout: 5, pingInterval: nil)
+            includeBookTicker: includeBookTicker, backoff: ReconnectBackoff(initialDelay: 0.05, maximumDelay: 0.2),
+            plannedReconnectAfter: plannedReconnectAfter, snapshotRetryDelay: 0.05, restTimeout: 5, pingInterval: nil,
+            silenceTimeout: silenceTimeout)
         return BinanceMarketDataFeed(symbol: Self.btc, configuration: configuration, alpha: alpha)
     }
 
@@ -77,6 +79,69 @@ import Testing
         #expect(recorder.appliedFinalIDs == market.events[1...7].map(\.final))
         #expect(feed.statistics.droppedEvents == 1)
         #expect(recorder.resyncs.isEmpty)
+        // Buffered events are reported after the snapshot, with the (earlier) time they arrived.
+        let events = recorder.events
+        let snapshotIndex = try #require(events.firstIndex { if case .snapshot = $0 { true } else { false } })
+        guard case .snapshot(let snapshot) = events[snapshotIndex],
+            case .depthUpdate(let firstApplied) = events[snapshotIndex + 1]
+        else {
+            Issue.record("expected the snapshot followed by the first buffered event")
+            return
+        }
+        #expect(firstApplied.payload.finalUpdateID == market.events[1].final)
+        #expect(firstApplied.receivedAt < snapshot.receivedAt)
+    }
+
+    @Test func failedSnapshotIsRetriedOnTheSameSocket() async throws {
+        let market = ReferenceMarket(eventCount: 5, seed: 6)
+        let servedCount = Locked(0)
+        let server = try await BinanceTestServer.start(
+            rest: { number, _ in
+                defer { servedCount.withLock { $0 += 1 } }
+                return number == 1
+                    ? (503, #"{"code":-1003,"msg":"Too many requests"}"#)
+                    : (200, market.snapshotJSON(through: market.events[0].final))
+            },
+            stream: { socket in
+                for index in 0..<2 { try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(index)) }
+                _ = await waitUntil { servedCount.value >= 2 }
+                try await Task.sleep(for: .milliseconds(100))
+                for index in 2..<5 { try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(index)) }
+            })
+        let feed = makeFeed(server, mode: .diffDepth())
+        let recorder = EventRecorder()
+        let lastID = market.events[4].final
+        try await running(feed, server, recorder: recorder) {
+            #expect(await waitUntil { recorder.appliedFinalIDs.last == lastID })
+            try expectBook(feed.book(), equals: market.levels(through: lastID))
+        }
+        let failures = recorder.events.compactMap { if case .snapshotFailed(let text) = $0 { text } else { nil } }
+        #expect(failures.count == 1)
+        #expect(failures.first?.contains("HTTP 503") == true)
+        #expect(feed.statistics.snapshotFailures == 1)
+        #expect(server.streamPaths.count == 1)
+    }
+
+    @Test func silentConnectionIsReplaced() async throws {
+        let market = ReferenceMarket(eventCount: 4, seed: 7)
+        let server = try await BinanceTestServer.start(
+            rest: { _, _ in (500, "{}") },
+            stream: { socket in
+                try await socket.send(
+                    stream: "btcusdt@depth5@100ms",
+                    data: market.partialDepthJSON(through: market.events[0].final, levels: 5, previousFinal: 1))
+            })
+        let feed = makeFeed(server, mode: .partialDepth(levels: 5, updateSpeedMs: 100), silenceTimeout: 0.3)
+        let recorder = EventRecorder()
+        try await running(feed, server, recorder: recorder) {
+            #expect(await waitUntil { server.streamPaths.count >= 2 })
+        }
+        let first = try #require(recorder.disconnects.first)
+        guard case .closed(let detail) = first else {
+            Issue.record("expected a closed connection, got \(first)")
+            return
+        }
+        #expect(detail.contains("no message"))
     }
 
     @Test func sequenceGapTriggersResyncOnTheSameSocket() async throws {
@@ -180,18 +245,23 @@ import Testing
                     stream: "btcusdt@depth5@100ms",
                     data: market.partialDepthJSON(through: market.events[1].final, levels: 5, previousFinal: 7))
                 try await socket.send(#"{"stream":"btcusdt@depth5@100ms","data":{"e":"depthUpdate","E":17000"#)
+                // A book ticker next to the depth stream is reported but does not touch the book.
+                try await socket.send(
+                    stream: "btcusdt@bookTicker",
+                    data: #"{"e":"bookTicker","u":3,"s":"BTCUSDT","b":"1.0","B":"1.000","a":"2.0","A":"1.000","T":1,"E":2}"#)
                 try await socket.send(
                     stream: "btcusdt@depth5@100ms",
                     data: market.partialDepthJSON(through: market.events[4].final, levels: 5, previousFinal: 8))
             })
-        let feed = makeFeed(server, mode: .partialDepth(levels: 5, updateSpeedMs: 100))
+        let feed = makeFeed(server, mode: .partialDepth(levels: 5, updateSpeedMs: 100), includeBookTicker: true)
         let recorder = EventRecorder()
         try await running(feed, server, recorder: recorder) {
             #expect(await waitUntil { recorder.events.filter { if case .partialDepth = $0 { true } else { false } }.count == 2 })
+            #expect(await waitUntil { recorder.events.contains { if case .bookTicker = $0 { true } else { false } } })
             let expected = market.levels(through: market.events[4].final)
             try expectBook(feed.book(), equals: (Array(expected.bids.prefix(5)), Array(expected.asks.prefix(5))))
         }
-        #expect(server.streamPaths == ["/stream?streams=btcusdt@depth5@100ms"])
+        #expect(server.streamPaths == ["/stream?streams=btcusdt@depth5@100ms/btcusdt@bookTicker"])
         #expect(server.restRequests.isEmpty)
         #expect(feed.statistics.parseErrors == 1)
         #expect(recorder.events.contains { if case .parseError = $0 { true } else { false } })

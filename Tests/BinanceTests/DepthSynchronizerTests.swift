@@ -38,6 +38,16 @@ import Testing
         #expect(sync.book.bids.levels() == [level(100, 1)])
     }
 
+    @Test func appliedBufferedEventsKeepTheirReceiveTimes() {
+        var sync = DepthSynchronizer()
+        _ = sync.receive(event(90, 95, pu: 80), receivedAt: Timestamp(nanoseconds: 1))
+        _ = sync.receive(event(96, 105, pu: 95), receivedAt: Timestamp(nanoseconds: 2))
+        _ = sync.receive(event(106, 110, pu: 105), receivedAt: Timestamp(nanoseconds: 3))
+        let outcome = sync.apply(snapshot(100, bids: [level(100, 1)], asks: [level(103, 2)]))
+        #expect(outcome.applied.map(\.receivedAt) == [Timestamp(nanoseconds: 2), Timestamp(nanoseconds: 3)])
+        #expect(outcome.applied.map(\.payload.firstUpdateID) == [96, 106])
+    }
+
     @Test func snapshotOlderThanEveryBufferedEventNeedsANewOne() {
         var sync = DepthSynchronizer()
         _ = sync.receive(event(120, 130, pu: 110))
@@ -46,7 +56,7 @@ import Testing
         #expect(outcome.needsNewSnapshot)
         #expect(!sync.isSynced)
         #expect(sync.phase == .awaitingSnapshot)
-        #expect(sync.buffer.map(\.finalUpdateID) == [130, 140])
+        #expect(sync.buffer.map(\.payload.finalUpdateID) == [130, 140])
         // A newer snapshot bridges the buffered events.
         let second = sync.apply(snapshot(125, bids: [level(100, 2)], asks: [level(101, 2)]))
         #expect(!second.needsNewSnapshot && second.appliedEvents == 2)
@@ -79,13 +89,13 @@ import Testing
         #expect(sync.receive(event(102, 104, pu: 101)) == .applied)
         #expect(sync.receive(event(110, 112, pu: 108)) == .gap(expectedPrevious: 104, got: 108))
         #expect(!sync.isSynced)
-        #expect(sync.buffer.map(\.finalUpdateID) == [112])
+        #expect(sync.buffer.map(\.payload.finalUpdateID) == [112])
         #expect(sync.receive(event(113, 115, pu: 112)) == .buffered)
     }
 
     @Test func bufferIsBounded() {
         var sync = DepthSynchronizer(bufferLimit: 3)
         for index in 0..<5 { _ = sync.receive(event(Int64(index * 10), Int64(index * 10 + 5), pu: Int64(index * 10 - 5))) }
-        #expect(sync.buffer.map(\.finalUpdateID) == [25, 35, 45])
+        #expect(sync.buffer.map(\.payload.finalUpdateID) == [25, 35, 45])
     }
 }
