@@ -122,6 +122,30 @@ private func fill(_ raw: Int64, _ side: Side, _ ticks: Int64, _ lots: Int64, rem
         #expect(harness.slot(.buy).state == .idle)
     }
 
+    @Test func aModifyIsShrunkToTheRoomLeftAndThenHeld() throws {
+        var configuration = testConfiguration()
+        configuration.risk.maxPosition = .base(qty(150))
+        configuration.recordRepeatedHolds = false
+        let harness = try quotingHarness(configuration)
+        harness.book(bid: 302_410, ask: 302_430, at: 0)
+        harness.send(.accepted(id: try cid(1001), exchangeOrderID: nil, time: at(10)))
+        harness.send(.positionUpdate(position: qty(100), averageEntry: px(302_000), time: at(20)))
+        // The target moves 3.3 bp: the modify may add only 150 − 100 = 50 lots.
+        harness.engine.strategy.bids = [level(302_510, 100)]
+        let actions = harness.book(bid: 302_510, ask: 302_530, at: 300)
+        #expect(actions == [.modify(id: try cid(1001), price: px(302_510), size: qty(50))])
+        #expect(harness.lines.contains("buy: shrink modify 0.0100→0.0050@3025.10 (position_limit 0.0100+0.0000+0.0100 > 0.0150)"))
+        harness.send(.modified(id: try cid(1001), price: px(302_510), remaining: qty(50), time: at(310)))
+        // Later updates want 100 again; risk allows exactly what rests, so nothing is sent and the
+        // hold is recorded once.
+        for ms: Int64 in [600, 700, 800] {
+            #expect(harness.book(bid: 302_510, ask: 302_530, at: ms).isEmpty)
+        }
+        let holds = harness.lines.filter { $0.hasPrefix("buy: hold (position_limit") }
+        #expect(holds == ["buy: hold (position_limit 0.0100+0.0000+0.0100 > 0.0150)"])
+        #expect(harness.lines.filter { $0.hasPrefix("buy: shrink") }.count == 1)
+    }
+
     @Test func fillsThatReachTheLimitStopNewOrdersOnThatSide() throws {
         var configuration = testConfiguration()
         configuration.risk.maxPosition = .base(qty(100))

@@ -299,6 +299,11 @@ public struct OrderManager: Sendable {
                         vetoed: .modify))
                 return
             case .shrink(let smaller, let reason):
+                if smaller == slot.size && (!priceMoved || target.price == slot.price) {
+                    // Risk allows exactly what already rests: nothing to change.
+                    recorder.record(decision(now, side, level, .hold, id: id, reason: reason))
+                    return
+                }
                 recorder.record(
                     decision(
                         now, side, level, .shrink, id: id, toPrice: target.price, fromSize: size, toSize: smaller,
