@@ -30,11 +30,13 @@ import Trading
     }
 
     @Test func vetoAndShrinkLines() {
-        let reason = DecisionReason.positionLimit(position: qty(4000), resting: qty(200), order: qty(100), limit: qty(4250))
+        let reason = DecisionReason.positionLimit(
+            position: qty(4000), resting: qty(200), order: qty(100), limit: qty(4250))
         let veto = Decision(
             time: time, marketID: 0, side: .buy, level: 1, kind: .veto, toPrice: px(302_410), toSize: qty(100),
             reason: reason, vetoedAction: .place)
-        #expect(veto.line(spec: spec) == "buy[1]: veto place 0.0100@3024.10 (position_limit 0.4000+0.0200+0.0100 > 0.4250)")
+        #expect(
+            veto.line(spec: spec) == "buy[1]: veto place 0.0100@3024.10 (position_limit 0.4000+0.0200+0.0100 > 0.4250)")
         let shrink = Decision(
             time: time, marketID: 0, side: .buy, level: 0, kind: .shrink, toPrice: px(302_410), fromSize: qty(100),
             toSize: qty(50), reason: reason, vetoedAction: .place)
@@ -48,7 +50,8 @@ import Trading
             time: time, marketID: 0, side: nil, kind: .halt, reason: .circuitBreaker(consecutiveRejects: 5))
         #expect(halt.line(spec: spec) == "market: halt (circuit_breaker 5 consecutive rejects)")
         let loss = Decision(
-            time: time, marketID: 0, side: nil, kind: .halt, reason: .dailyLossLimit(pnl: -12_345_678, limit: 10_000_000))
+            time: time, marketID: 0, side: nil, kind: .halt,
+            reason: .dailyLossLimit(pnl: -12_345_678, limit: 10_000_000))
         #expect(loss.line(spec: spec) == "market: halt (daily_loss_limit pnl -12.35 < -10.00)")
     }
 
@@ -56,7 +59,9 @@ import Trading
         var log = DecisionLog(capacity: 3)
         for index in 0..<5 {
             log.append(
-                Decision(time: Timestamp(nanoseconds: Int64(index)), marketID: 0, side: nil, kind: .hold, reason: .reconciled))
+                Decision(
+                    time: Timestamp(nanoseconds: Int64(index)), marketID: 0, side: nil, kind: .hold, reason: .reconciled
+                ))
         }
         #expect(log.count == 3)
         #expect(log.totalRecorded == 5)

@@ -95,7 +95,8 @@ import Trading
             configuration: testConfiguration(), ids: ClientOrderIDGenerator(start: 1000, lane: 1, lanes: 2))
         let snapshot = BookSnapshot(
             receivedAt: at(0), exchangeTimeMs: baseMs, sequence: 1,
-            bids: [BookLevel(price: px(302_410), size: qty(100))], asks: [BookLevel(price: px(302_430), size: qty(100))])
+            bids: [BookLevel(price: px(302_410), size: qty(100))], asks: [BookLevel(price: px(302_430), size: qty(100))]
+        )
         eth.handle(.bookSnapshot(snapshot))
         other.handle(.bookSnapshot(snapshot))
         #expect(eth.pendingActions.compactMap(\.orderID) == [try cid(1002)])

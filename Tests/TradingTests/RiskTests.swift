@@ -9,7 +9,9 @@ private func quotingHarness(_ configuration: EngineConfiguration = testConfigura
     return harness
 }
 
-private func fill(_ raw: Int64, _ side: Side, _ ticks: Int64, _ lots: Int64, remaining: Int64, fee: Int64 = 0, at ms: Int64)
+private func fill(
+    _ raw: Int64, _ side: Side, _ ticks: Int64, _ lots: Int64, remaining: Int64, fee: Int64 = 0, at ms: Int64
+)
     throws -> ExecutionEvent
 {
     .fill(
@@ -58,7 +60,11 @@ private func fill(_ raw: Int64, _ side: Side, _ ticks: Int64, _ lots: Int64, rem
         let sell = risk.checkOrder(
             side: .sell, price: px(302_410), size: qty(100), position: qty(-50), resting: qty(30), limit: qty(150),
             spec: spec)
-        #expect(sell == .shrink(to: qty(70), because: .positionLimit(position: qty(50), resting: qty(30), order: qty(100), limit: qty(150))))
+        #expect(
+            sell
+                == .shrink(
+                    to: qty(70),
+                    because: .positionLimit(position: qty(50), resting: qty(30), order: qty(100), limit: qty(150))))
         let buy = risk.checkOrder(
             side: .buy, price: px(302_410), size: qty(100), position: qty(-50), resting: qty(30), limit: qty(150),
             spec: spec)
@@ -134,7 +140,9 @@ private func fill(_ raw: Int64, _ side: Side, _ ticks: Int64, _ lots: Int64, rem
         harness.engine.strategy.bids = [level(302_510, 100)]
         let actions = harness.book(bid: 302_510, ask: 302_530, at: 300)
         #expect(actions == [.modify(id: try cid(1001), price: px(302_510), size: qty(50))])
-        #expect(harness.lines.contains("buy: shrink modify 0.0100→0.0050@3025.10 (position_limit 0.0100+0.0000+0.0100 > 0.0150)"))
+        #expect(
+            harness.lines.contains(
+                "buy: shrink modify 0.0100→0.0050@3025.10 (position_limit 0.0100+0.0000+0.0100 > 0.0150)"))
         harness.send(.modified(id: try cid(1001), price: px(302_510), remaining: qty(50), time: at(310)))
         // Later updates want 100 again; risk allows exactly what rests, so nothing is sent and the
         // hold is recorded once.

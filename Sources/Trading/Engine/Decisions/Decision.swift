@@ -301,7 +301,8 @@ public enum DecisionReason: Hashable, Sendable {
     public func text(spec: MarketSpec) -> String {
         switch self {
         case .target(let inventory): "target, inventory=\(Self.trimmed(spec.string(inventory)))"
-        case .targetMoved(let bps, let tolerance): "target moved \(Self.oneDecimal(bps))bp > \(Self.oneDecimal(tolerance))bp"
+        case .targetMoved(let bps, let tolerance):
+            "target moved \(Self.oneDecimal(bps))bp > \(Self.oneDecimal(tolerance))bp"
         case .sizeChanged(let from, let to):
             "size \(spec.string(Quantity(lots: from)))→\(spec.string(Quantity(lots: to)))"
         case .withinTolerance(let bps, let tolerance):

@@ -65,7 +65,9 @@ public struct OrderManager: Sendable {
         unknownOrderEvents = 0
         lateOrderEvents = 0
         let levels = self.configuration.levelsPerSide
-        slots = (0..<levels).map { OrderSlot(side: .buy, level: $0) } + (0..<levels).map { OrderSlot(side: .sell, level: $0) }
+        slots =
+            (0..<levels).map { OrderSlot(side: .buy, level: $0) }
+            + (0..<levels).map { OrderSlot(side: .sell, level: $0) }
         fillLockoutUntil = (.epoch, .epoch)
         extraOrders = []
         extraOrders.reserveCapacity(4)
@@ -269,8 +271,10 @@ public struct OrderManager: Sendable {
         case .live:
             guard let id = slot.orderID else { return }
             let tolerance = effectiveToleranceBps
-            let moved = slot.price.ticks > 0
-                ? Double((target.price.ticks - slot.price.ticks).magnitude) / Double(slot.price.ticks) * 10_000 : .infinity
+            let moved =
+                slot.price.ticks > 0
+                ? Double((target.price.ticks - slot.price.ticks).magnitude) / Double(slot.price.ticks) * 10_000
+                : .infinity
             let sizeDifference = (target.size.lots - slot.size.lots).magnitude
             let priceMoved = moved > tolerance
             let sizeMoved = sizeDifference >= UInt64(spec.lotSize)
@@ -424,7 +428,9 @@ public struct OrderManager: Sendable {
         case .fill(let fill):
             // A fill holds its side whether or not we know the order.
             let end = fill.time + configuration.fillLockoutMs * 1_000_000
-            if fill.side == .buy { fillLockoutUntil.buy = max(fillLockoutUntil.buy, end) } else {
+            if fill.side == .buy {
+                fillLockoutUntil.buy = max(fillLockoutUntil.buy, end)
+            } else {
                 fillLockoutUntil.sell = max(fillLockoutUntil.sell, end)
             }
         default:
