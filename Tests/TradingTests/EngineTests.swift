@@ -14,6 +14,35 @@ import Trading
         #expect(harness.lines.contains("buy: none (book_not_ready)"))
     }
 
+    @Test func aCrossedBookHoldsOrdersAsTheyAre() throws {
+        let harness = try Harness()
+        harness.engine.strategy.bids = [level(302_410, 100)]
+        harness.engine.strategy.asks = [level(302_430, 100)]
+        harness.book(bid: 302_410, ask: 302_430, at: 0)
+        harness.send(.accepted(id: try cid(1001), exchangeOrderID: nil, time: at(10)))
+        harness.send(.accepted(id: try cid(1002), exchangeOrderID: nil, time: at(10)))
+        let calls = harness.engine.strategy.calls
+        // A transient cross: no cancels, no new quotes, the strategy is not asked.
+        harness.engine.strategy.bids = [level(302_610, 100)]
+        #expect(harness.book(bid: 302_440, ask: 302_430, at: 500).isEmpty)
+        #expect(harness.engine.strategy.calls == calls)
+        #expect(harness.slot(.buy).state == .live)
+        #expect(harness.lines.last == "market: hold (book_not_ready)")
+        // Once consistent again, quoting continues.
+        #expect(harness.book(bid: 302_610, ask: 302_630, at: 600).count == 1)
+    }
+
+    @Test func anEmptyBookWithdrawsQuotes() throws {
+        let harness = try Harness()
+        harness.engine.strategy.bids = [level(302_410, 100)]
+        harness.book(bid: 302_410, ask: 302_430, at: 0)
+        harness.send(.accepted(id: try cid(1001), exchangeOrderID: nil, time: at(10)))
+        let empty = BookSnapshot(receivedAt: at(20), exchangeTimeMs: baseMs + 20, sequence: 2, bids: [], asks: [])
+        let actions = harness.step { $0.handle(.bookSnapshot(empty)) }
+        #expect(actions == [.cancel(id: try cid(1001))])
+        #expect(harness.lines.contains("buy: cancel 0.0100@3024.10 (book_not_ready)"))
+    }
+
     @Test func theStrategySeesBookPositionAndSize() throws {
         let harness = try Harness()
         harness.book(bid: 302_410, ask: 302_430, at: 5)

@@ -342,11 +342,20 @@ public final class Engine<Strategy: QuoteStrategy> {
     }
 
     /// Asks the strategy for targets and reconciles orders with them.
+    ///
+    /// An empty or one-sided book withdraws our quotes (there is no reference price). A locked or
+    /// crossed book is treated as a transient inconsistency: orders are held as they are until the
+    /// book is consistent again (the feed resyncs a book that stays crossed).
     private func requote() {
-        guard let mark = markPrice, !book.isLockedOrCrossed else {
+        guard let mark = markPrice else {
             targets.removeAll()
             targets.suppressAll(because: .bookNotReady)
             reconcileOrders()
+            return
+        }
+        if book.isLockedOrCrossed {
+            recorder.record(
+                Decision(time: now, marketID: spec.marketID, side: nil, kind: .hold, reason: .bookNotReady))
             return
         }
         let capital = configuration.sizing.capitalUSD ?? collateralUSD
