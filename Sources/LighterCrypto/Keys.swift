@@ -120,9 +120,8 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
 
     /// Reads 40 little-endian bytes; a value ≥ n is reduced mod n (as the official signer does).
     public init(bytes: some Collection<UInt8>) throws(KeyError) {
-        guard let scalar = Scalar(littleEndianBytes: bytes) else {
-            throw KeyError(.wrongLength(bytes: bytes.count), keyKind: .privateKey)
-        }
+        guard bytes.count == 40 else { throw KeyError(.wrongLength(bytes: bytes.count), keyKind: .privateKey) }
+        let scalar = Scalar(littleEndianBytes: bytes)
         guard !scalar.isZero else { throw KeyError(.zeroPrivateKey, keyKind: .privateKey) }
         self.init(scalar: scalar)
     }

@@ -36,10 +36,20 @@ public struct Scalar: Hashable, Sendable {
         self.init(reducing: (limbs[0], limbs[1], limbs[2], limbs[3], limbs[4]))
     }
 
-    /// Reads 40 bytes as a little-endian 320-bit integer, reduced mod n; `nil` unless exactly 40 bytes.
-    public init?(littleEndianBytes bytes: some Collection<UInt8>) {
-        guard bytes.count == 40 else { return nil }
-        self.init(reducing: Scalar.limbs(fromLittleEndian: bytes))
+    /// Reads bytes as a little-endian unsigned integer (usually 40 bytes: a 320-bit value) reduced mod n.
+    /// Any length is accepted; the empty collection is zero.
+    public init(littleEndianBytes bytes: some Collection<UInt8>) {
+        if bytes.count <= 40 {
+            self.init(reducing: Scalar.limbs(fromLittleEndian: bytes))
+            return
+        }
+        // Longer input: Horner's rule from the most significant byte.
+        var value = Scalar.zero
+        let radix = Scalar(256)
+        for byte in bytes.reversed() {
+            value = value * radix + Scalar(UInt64(byte))
+        }
+        self = value
     }
 
     /// The element Σ e_i·2^(64·i) mod n for an Fp5 element with canonical limbs e_i (how Schnorr turns a hash into a scalar).

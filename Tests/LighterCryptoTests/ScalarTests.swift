@@ -1,4 +1,4 @@
-import LighterCrypto
+@testable import LighterCrypto
 import Testing
 
 /// Arithmetic modulo the group order n against values computed with Python integers.
@@ -29,14 +29,18 @@ import Testing
         #expect(x + (-x) == .zero)
     }
 
-    @Test func reductionOfWideValues() throws {
+    @Test func reductionOfWideValues() {
         // (2^320 − 1) mod n, computed with Python.
-        let allOnes = try #require(Scalar(littleEndianBytes: [UInt8](repeating: 0xFF, count: 40)))
+        let allOnes = Scalar(littleEndianBytes: [UInt8](repeating: 0xFF, count: 40))
         #expect(allOnes.littleEndianBytes == [
             0x3D, 0x00, 0xE8, 0xD6, 0xD2, 0x4C, 0xE0, 0x2F, 0xC6, 0xBE, 0xB6, 0x51, 0x8C, 0x47, 0xEF, 0x2E, 0x8C, 0xF3, 0x8F, 0x60,
             0x32, 0x00, 0x00, 0x00, 0xD3, 0xFF, 0xFF, 0xFF, 0x1D, 0x00, 0x00, 0x00, 0xF1, 0xFF, 0xFF, 0xFF, 0x04, 0x00, 0x00, 0x00,
         ])
-        #expect(Scalar(littleEndianBytes: [UInt8](repeating: 0, count: 41)) == nil)
+        // Other lengths: (2^328 − 1) mod n and 0x0201, also from Python.
+        #expect(Hex.encode(Scalar(littleEndianBytes: [UInt8](repeating: 0xFF, count: 41)).littleEndianBytes) ==
+            "ff3d00e8d6d24ce02fc6beb6518c47ef2e8cf38f6032000000d3ffffff1d000000f1ffffff040000")
+        #expect(Scalar(littleEndianBytes: [0x01, 0x02]) == Scalar(0x0201))
+        #expect(Scalar(littleEndianBytes: []) == .zero)
         // n − 1 is kept, n becomes 0 (n from the protocol notes, little-endian limbs).
         let n: [UInt64] = [0xE80F_D996_948B_FFE1, 0xE888_5C39_D724_A09C, 0x7FFF_FFE6_CFB8_0639, 0x7FFF_FFF1_0000_0016, 0x7FFF_FFFD_8000_0007]
         #expect(Scalar(limbs: n).isZero)
