@@ -132,3 +132,48 @@ import Trading
         #expect(other.pendingActions.compactMap(\.orderID) == [try cid(1001)])
     }
 }
+
+@Suite struct EngineConfigurationTests {
+    @Test func defaultsAreValid() throws {
+        #expect(EngineConfiguration().problems.isEmpty)
+        try EngineConfiguration().validate()
+    }
+
+    @Test func problemsNameTheirKeys() {
+        var configuration = EngineConfiguration()
+        configuration.orderManager.toleranceBps = -1
+        configuration.orderManager.timeInForce = .immediateOrCancel
+        configuration.risk.dynamicSafetyFactor = 1.5
+        configuration.risk.maxPosition = nil
+        configuration.risk.useDynamicLimit = false
+        configuration.sizing.rule = .capitalFraction(usage: 0, leverage: 2)
+        #expect(
+            configuration.problems.map(\.key) == [
+                "orderManager.toleranceBps", "orderManager.timeInForce", "risk.maxPosition",
+                "risk.dynamicSafetyFactor", "sizing.rule",
+            ])
+        #expect(
+            throws: EngineConfigurationError(
+                key: "orderManager.toleranceBps", problem: "must be a number ≥ 0, got -1.0")
+        ) {
+            try configuration.validate()
+        }
+    }
+}
+
+@Suite struct EngineCancelAllTests {
+    @Test func startUpCancelAllThenQuotesAgain() throws {
+        let harness = try Harness()
+        harness.engine.strategy.bids = [level(302_410, 100)]
+        harness.book(bid: 302_410, ask: 302_430, at: 0)
+        harness.send(.accepted(id: try cid(1001), exchangeOrderID: nil, time: at(10)))
+        let actions = harness.step { $0.cancelAllOrders(at: at(20)) }
+        #expect(actions == [.cancelAll])
+        #expect(harness.lines.contains("market: cancel_all (operator_cancel_all)"))
+        #expect(harness.slot(.buy).state == .canceling)
+        harness.send(.canceled(id: try cid(1001), reason: .requested, time: at(30)))
+        // Quoting continues after the action lockout from the cancel (20 + 250 ms).
+        #expect(harness.tick(at: 269).isEmpty)
+        #expect(harness.tick(at: 270).compactMap(\.placed).map(\.side) == [.buy])
+    }
+}

@@ -279,6 +279,13 @@ public final class Engine<Strategy: QuoteStrategy> {
         continueFlattening()
     }
 
+    /// Cancels every order of ours in the market (including ones a previous run left behind: call it
+    /// at start-up), without stopping quoting: slots are quoted again once their cancels are answered.
+    public func cancelAllOrders(at time: Timestamp) {
+        advance(to: time)
+        orderManager.cancelAll(at: now, reason: .operatorCancelAll, recorder: &recorder, actions: &pendingActions)
+    }
+
     /// An operator resume: lifts the kill switch and a daily-loss halt, stops flattening, and quotes
     /// again at the next update (a tripped breaker still needs its cooldown and reconciliation).
     public func resume(at time: Timestamp) {

@@ -204,6 +204,8 @@ public enum DecisionReason: Hashable, Sendable {
     case killSwitch
     /// An operator resumed quoting.
     case operatorResume
+    /// An operator (or the runner, e.g. at start-up) asked to cancel every order.
+    case operatorCancelAll
     /// A new UTC day started (the daily loss window reset).
     case newTradingDay
     /// The venue rejected an action with this code.
@@ -243,6 +245,7 @@ public enum DecisionReason: Hashable, Sendable {
         case .reconciled: "reconciled"
         case .killSwitch: "kill_switch"
         case .operatorResume: "operator_resume"
+        case .operatorCancelAll: "operator_cancel_all"
         case .newTradingDay: "new_trading_day"
         case .venueReject: "venue_reject"
         case .unknownOrderID: "unknown_order_id"
@@ -294,6 +297,7 @@ public enum DecisionReason: Hashable, Sendable {
         case .flattenPosition: 25
         case .bookNotReady: 26
         case .inFlightTimeout: 27
+        case .operatorCancelAll: 28
         }
     }
 
@@ -326,6 +330,7 @@ public enum DecisionReason: Hashable, Sendable {
         case .reconciled: "reconciled"
         case .killSwitch: "kill_switch"
         case .operatorResume: "operator_resume"
+        case .operatorCancelAll: "operator_cancel_all"
         case .newTradingDay: "new_trading_day"
         case .venueReject(let code): "venue_reject code \(code)"
         case .unknownOrderID: "unknown_order_id"
