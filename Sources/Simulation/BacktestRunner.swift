@@ -68,7 +68,8 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
     public let venue: SimVenue
     /// The options.
     public let options: BacktestOptions
-    /// Virtual time: the engine's clock.
+    /// Virtual time: the engine's clock. It is advanced before each ``afterEngineStep`` call and at
+    /// the end of the run (a lock per step would cost more than the rest of the step).
     public let clock: ManualClock
     /// Called after every step the engine takes (an event or a timer), for checks in tests.
     public var afterEngineStep: ((BacktestRunner) -> Void)?
@@ -76,12 +77,6 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
     public var beforeExecutionEvent: ((ExecutionEvent) -> Void)?
 
     var source: Source
-    var feed: [MarketEvent] = []
-    var feedHead = 0
-    var executionBuffer: [ExecutionEvent] = []
-    var feedRandom: SimulationRandom
-    var lastFeedDelivery: Int64 = .min
-    var metrics: MetricsAccumulator
     /// Market events processed so far.
     public private(set) var marketEvents = 0
 
@@ -94,15 +89,27 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
             spec: source.spec, fees: options.fees, latency: options.latency, queueModel: options.queueModel,
             initialCollateral: options.initialCollateralUSD, seed: options.seed)
         self.clock = ManualClock()
-        self.feedRandom = SimulationRandom(seed: options.seed, stream: 0xFEED)
-        self.metrics = MetricsAccumulator(spec: source.spec, initialCollateralUSD: options.initialCollateralUSD)
-        feed.reserveCapacity(1024)
-        executionBuffer.reserveCapacity(64)
     }
 
     /// Runs to the end of the data and returns the summary.
     public func run() -> BacktestSummary {
+        // Hot state lives in locals: no exclusivity checks, no copies of the exchange.
+        var source = self.source
+        let venue = self.venue
+        let engine = self.engine
+        let afterEngineStep = self.afterEngineStep
+        let beforeExecutionEvent = self.beforeExecutionEvent
+        var metrics = MetricsAccumulator(spec: source.spec, initialCollateralUSD: options.initialCollateralUSD)
         var progress = ProgressBar(enabled: options.showsProgress, end: options.expectedEndTime)
+        var feed: [MarketEvent] = []
+        feed.reserveCapacity(1024)
+        var feedHead = 0
+        var executionBuffer: [ExecutionEvent] = []
+        executionBuffer.reserveCapacity(64)
+        var feedRandom = SimulationRandom(seed: options.seed, stream: 0xFEED)
+        var lastFeedDelivery: Int64 = .min
+        var events = 0
+
         var next = source.nextEvent()
         if let first = next {
             clock.advance(to: first.receivedAt)
@@ -117,15 +124,14 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
         var timer: Int64 = .max
         while let event = next {
             let marketTime = event.receivedAt.nanoseconds
-            let arrival = venue.nextArrivalTime?.nanoseconds ?? .max
-            let delivery = venue.nextDeliveryTime?.nanoseconds ?? .max
+            let (arrival, delivery) = venue.nextTimes()
             let feedTime = feedHead < feed.count ? feed[feedHead].receivedAt.nanoseconds : .max
             if arrival <= marketTime && arrival <= delivery && arrival <= feedTime && arrival <= timer {
                 venue.advance(to: Timestamp(nanoseconds: arrival))
                 continue
             }
             if marketTime <= delivery && marketTime <= feedTime && marketTime <= timer {
-                metrics.observeMarket(at: marketTime, exchange: venue.exchange)
+                venue.observe(at: marketTime, into: &metrics)
                 venue.process(event)
                 var deliveryTime = marketTime &+ (constantFeed ?? feedLatency.sample(using: &feedRandom))
                 if deliveryTime < lastFeedDelivery { deliveryTime = lastFeedDelivery }
@@ -135,42 +141,54 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
                     feedHead = 0
                 }
                 feed.append(deliveryTime == marketTime ? event : event.received(at: Timestamp(nanoseconds: deliveryTime)))
-                marketEvents += 1
-                if marketEvents & 0xFFFF == 0 { progress.update(time: event.receivedAt, events: marketEvents) }
+                events += 1
+                if events & 0xFFFF == 0 { progress.update(time: event.receivedAt, events: events) }
                 next = source.nextEvent()
                 continue
             }
             let now: Int64
+            var timersMayHaveChanged = false
             if delivery <= feedTime && delivery <= timer {
                 now = delivery
-                clock.advance(to: Timestamp(nanoseconds: now))
                 executionBuffer.removeAll(keepingCapacity: true)
                 venue.drainEvents(upTo: Timestamp(nanoseconds: now), into: &executionBuffer)
                 for report in executionBuffer {
-                    metrics.observe(report)
                     beforeExecutionEvent?(report)
                     engine.handle(report)
                 }
+                timersMayHaveChanged = true
             } else if feedTime <= timer {
                 now = feedTime
-                clock.advance(to: Timestamp(nanoseconds: now))
                 let delayed = feed[feedHead]
                 feedHead += 1
                 engine.handle(delayed)
             } else {
                 now = timer
-                clock.advance(to: Timestamp(nanoseconds: now))
                 engine.tick(at: Timestamp(nanoseconds: now))
+                timersMayHaveChanged = true
             }
-            engine.submitPendingActions(to: venue)
-            timer = engine.nextTimerTime?.nanoseconds ?? .max
-            if timer <= now { timer = .max }
-            afterEngineStep?(self)
+            // Timers (lockouts) only start when the engine acts or hears from the venue, so the
+            // next timer is recomputed only then, or once the cached one has passed.
+            if !engine.pendingActions.isEmpty {
+                engine.submitPendingActions(to: venue)
+                timersMayHaveChanged = true
+            }
+            if timersMayHaveChanged || timer <= now {
+                timer = engine.nextTimerTime?.nanoseconds ?? .max
+                if timer <= now { timer = .max }
+            }
+            if let afterEngineStep {
+                clock.advance(to: Timestamp(nanoseconds: now))
+                afterEngineStep(self)
+            }
         }
-        progress.finish(events: marketEvents)
+        if let last = feed.last { clock.advance(to: last.receivedAt) }
+        progress.finish(events: events)
+        self.source = source
+        marketEvents = events
         return metrics.summary(
             exchange: venue.exchange, engine: engine.counters, strategy: engine.strategy.name,
-            market: source.spec.symbol, events: marketEvents, options: options)
+            market: source.spec.symbol, events: events, options: options)
     }
 }
 

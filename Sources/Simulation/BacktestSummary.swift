@@ -202,7 +202,6 @@ struct MetricsAccumulator {
     var maxAbsoluteInventory: Int64 = 0
     var spreadTime = 0.0
     var twoSidedTime = 0.0
-    var deliveredFills = 0
 
     static let second: Int64 = 1_000_000_000
 
@@ -221,43 +220,46 @@ struct MetricsAccumulator {
         minuteEquities.append(initialCollateralUSD)
     }
 
-    /// Accounts for the time since the last market event with the state before the event at `time`.
-    mutating func observeMarket(at time: Int64, exchange: MatchingEngine) {
+    /// Accounts for the time since the last market event with the state before the event at `time`:
+    /// our position and cash, our best bid and ask in ticks (`Int64.min` / `Int64.max` when none)
+    /// and the market's mid in ticks.
+    mutating func observeMarket(
+        at time: Int64, position: Int64, cash: Int64, ourBid: Int64, ourAsk: Int64, midTicks: Double?
+    ) {
         let elapsed = Double(time &- lastTime)
         lastTime = time
-        let position = exchange.position.lots
         if position != 0 {
             absoluteInventoryTime += Double(abs(position)) * elapsed
             inventoryTime += Double(position) * elapsed
             if abs(position) > maxAbsoluteInventory { maxAbsoluteInventory = abs(position) }
         }
-        if let bid = exchange.ourBestBid, let ask = exchange.ourBestAsk, let mid = exchange.book.midTicks, mid > 0 {
-            spreadTime += Double(ask.ticks - bid.ticks) / mid * 10_000 * elapsed
+        if ourBid != .min && ourAsk != .max, let mid = midTicks, mid > 0 {
+            spreadTime += Double(ourAsk - ourBid) / mid * 10_000 * elapsed
             twoSidedTime += elapsed
         }
-        while time >= nextSample {
-            sample(exchange: exchange)
-            nextSample &+= Self.second
+        if time >= nextSample {
+            let equity = equityUSD(position: position, cash: cash, midTicks: midTicks)
+            while time >= nextSample {
+                sample(equity: equity)
+                nextSample &+= Self.second
+            }
         }
     }
 
-    mutating func sample(exchange: MatchingEngine) {
+    mutating func sample(equity: Double) {
         samples += 1
-        let equity = equityUSD(exchange)
         if equity > peakEquity { peakEquity = equity }
         maxDrawdown = max(maxDrawdown, peakEquity - equity)
         if samples % 60 == 0 { minuteEquities.append(equity) }
     }
 
-    func equityUSD(_ exchange: MatchingEngine) -> Double {
-        guard let mark = exchange.book.midTicks else {
-            return initialCollateralUSD + Double(exchange.cash) / notionalScale
-        }
-        return exchange.equity(markTicks: mark) / notionalScale
+    func equityUSD(position: Int64, cash: Int64, midTicks: Double?) -> Double {
+        let unrealised = midTicks.map { Double(position) * $0 } ?? 0
+        return initialCollateralUSD + (Double(cash) + unrealised) / notionalScale
     }
 
-    mutating func observe(_ report: ExecutionEvent) {
-        if case .fill = report { deliveredFills += 1 }
+    func equityUSD(_ exchange: MatchingEngine) -> Double {
+        equityUSD(position: exchange.position.lots, cash: exchange.cash, midTicks: exchange.book.midTicks)
     }
 
     func summary(

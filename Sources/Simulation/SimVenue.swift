@@ -133,6 +133,22 @@ public final class SimVenue: Venue {
         deliveryHead < deliveries.count ? deliveries[deliveryHead].time : nil
     }
 
+    /// The next arrival at the exchange and the next delivery to the engine, in nanoseconds
+    /// (`Int64.max` for none): one call for the runner's inner loop.
+    public func nextTimes() -> (arrival: Int64, delivery: Int64) {
+        (
+            pendingHead < pending.count ? pending[pendingHead].arrival : .max,
+            deliveryHead < deliveries.count ? deliveries[deliveryHead].time.nanoseconds : .max
+        )
+    }
+
+    /// Feeds the time-weighted measures with the exchange's state just before a market event at `time`.
+    func observe(at time: Int64, into metrics: inout MetricsAccumulator) {
+        metrics.observeMarket(
+            at: time, position: exchange.position.lots, cash: exchange.cash, ourBid: exchange.highestBid,
+            ourAsk: exchange.lowestAsk, midTicks: exchange.book.midTicks)
+    }
+
     /// Whether actions are still on their way to the exchange.
     public var hasActionsInFlight: Bool { pendingHead < pending.count }
 
