@@ -50,7 +50,7 @@ struct ChunkEncodingContext {
     ///   - statistics: page statistics for non-null values in a range and a null count.
     /// - Returns: page count and byte totals.
     mutating func writeDataPages(
-        rowCount: Int, levels: [UInt8]?, rowsPerPage: Int, encoding: ParquetFormat.Encoding,
+        rowCount: Int, levels: UnsafeBufferPointer<UInt8>?, rowsPerPage: Int, encoding: ParquetFormat.Encoding,
         encodeValues: (Range<Int>, inout [UInt8]) throws -> Void,
         statistics: (Range<Int>, Int) -> ParquetFormat.Statistics?
     ) throws -> (pages: Int, compressed: Int, uncompressed: Int) {
@@ -65,11 +65,9 @@ struct ChunkEncodingContext {
             var valueEnd = valueStart + (rowEnd - rowStart)
             if let levels {
                 var present = 0
-                levels.withUnsafeBufferPointer { buffer in
-                    for i in rowStart..<rowEnd { present &+= Int(buffer[i]) }
-                    levelScratch.removeAll(keepingCapacity: true)
-                    RLEHybrid.encode(UnsafeBufferPointer(rebasing: buffer[rowStart..<rowEnd]), bitWidth: 1, into: &levelScratch)
-                }
+                for i in rowStart..<rowEnd { present &+= Int(levels[i]) }
+                levelScratch.removeAll(keepingCapacity: true)
+                RLEHybrid.encode(UnsafeBufferPointer(rebasing: levels[rowStart..<rowEnd]), bitWidth: 1, into: &levelScratch)
                 let n = UInt32(levelScratch.count)
                 body.append(contentsOf: [UInt8(truncatingIfNeeded: n), UInt8(truncatingIfNeeded: n >> 8),
                                          UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 24)])
@@ -78,7 +76,9 @@ struct ChunkEncodingContext {
             }
             try encodeValues(valueStart..<valueEnd, &body)
             let nulls = (rowEnd - rowStart) - (valueEnd - valueStart)
-            let pageStats = self.writePageStatistics ? statistics(valueStart..<valueEnd, nulls) : nil
+            // Always computed: callers merge page statistics into chunk statistics.
+            let computed = statistics(valueStart..<valueEnd, nulls)
+            let pageStats = self.writePageStatistics ? computed : nil
             var header = ParquetFormat.PageHeader(
                 type: .dataPage, uncompressedPageSize: 0, compressedPageSize: 0,
                 dataPageHeader: ParquetFormat.DataPageHeader(
@@ -215,7 +215,7 @@ final class FixedWidthColumnEncoder<V: FixedWidthValue>: ColumnChunkEncoder {
 
     var rowCount: Int { self.storage.rowCount }
     var rejectedNulls: Int { self.storage.rejectedNulls }
-    var bufferedBytes: Int { self.storage.values.count * MemoryLayout<V>.size + self.storage.definitionLevels.count }
+    var bufferedBytes: Int { self.storage.valueCount * MemoryLayout<V>.size + (self.storage.levels?.count ?? 0) }
     func reserve(rows: Int) { self.storage.reserve(rows: rows) }
     func reset() { self.storage.reset() }
 
@@ -235,8 +235,8 @@ final class FixedWidthColumnEncoder<V: FixedWidthValue>: ColumnChunkEncoder {
         return (lo, hi)
     }
 
-    private func statistics(_ values: UnsafeBufferPointer<V>, _ range: Range<Int>, nulls: Int) -> ParquetFormat.Statistics {
-        guard let (lo, hi) = self.minMax(values, range) else { return makeStatistics(min: nil, max: nil, nullCount: nulls) }
+    private func statistics(_ extremes: (V, V)?, nulls: Int) -> ParquetFormat.Statistics {
+        guard let (lo, hi) = extremes else { return makeStatistics(min: nil, max: nil, nullCount: nulls) }
         var minBytes = PlainEncoding.bytes(of: lo)
         var maxBytes = PlainEncoding.bytes(of: hi)
         // Floating-point zeros: the minimum is written as -0.0 and the maximum as +0.0 (parquet.thrift).
@@ -247,9 +247,16 @@ final class FixedWidthColumnEncoder<V: FixedWidthValue>: ColumnChunkEncoder {
         return makeStatistics(min: minBytes, max: maxBytes, nullCount: nulls)
     }
 
+    // Calls arrive through the `ColumnChunkEncoder` existential; these pre-specialisations keep
+    // the per-value loops (statistics, dictionary, encoding) free of generic dispatch.
+    @_specialize(where V == Double)
+    @_specialize(where V == Int64)
+    @_specialize(where V == Int32)
+    @_specialize(where V == Float)
     func encodeChunk(_ context: inout ChunkEncodingContext) throws -> ParquetFormat.ColumnMetaData {
         let rows = self.storage.rowCount
-        let levels = self.storage.isOptional ? self.storage.definitionLevels : nil
+        let levels = self.storage.levels
+        let values = self.storage.values
         let width = MemoryLayout<V>.size
         let rowsPerPage = max(1, context.dataPageByteLimit / width)
         let chunkStart = context.currentOffset
@@ -257,10 +264,11 @@ final class FixedWidthColumnEncoder<V: FixedWidthValue>: ColumnChunkEncoder {
         var compressed = 0
         var uncompressed = 0
         var encodingStats: [ParquetFormat.PageEncodingStats] = []
-        let valueCount = self.storage.values.count
+        let valueCount = values.count
 
-        return try self.storage.values.withUnsafeBufferPointer { values in
-            let chunkStats = self.statistics(values, 0..<valueCount, nulls: rows - valueCount)
+        do {
+            var chunkMin: V?
+            var chunkMax: V?
 
             // Choose the encoding.
             var useDictionary = false
@@ -326,7 +334,16 @@ final class FixedWidthColumnEncoder<V: FixedWidthValue>: ColumnChunkEncoder {
                         PlainEncoding.encode(slice, into: &body)
                     }
                 },
-                statistics: { range, nulls in self.statistics(values, range, nulls: nulls) })
+                statistics: { range, nulls in
+                    // One pass per page; the chunk's min/max are merged from the pages'.
+                    let extremes = self.minMax(values, range)
+                    if let (lo, hi) = extremes {
+                        if chunkMin.map({ V.precedes(lo, $0) }) ?? true { chunkMin = lo }
+                        if chunkMax.map({ V.precedes($0, hi) }) ?? true { chunkMax = hi }
+                    }
+                    return self.statistics(extremes, nulls: nulls)
+                })
+            let chunkStats = self.statistics(chunkMin.flatMap { lo in chunkMax.map { (lo, $0) } }, nulls: rows - valueCount)
             compressed += result.compressed
             uncompressed += result.uncompressed
             encodingStats.append(ParquetFormat.PageEncodingStats(pageType: .dataPage, encoding: dataEncoding, count: Int32(result.pages)))
@@ -363,11 +380,11 @@ final class StringColumnEncoder: ColumnChunkEncoder {
 
     var rowCount: Int { self.storage.rowCount }
     var rejectedNulls: Int { self.storage.rejectedNulls }
-    var bufferedBytes: Int { self.storage.variableBytes + 4 * self.storage.values.count + self.storage.definitionLevels.count }
+    var bufferedBytes: Int { self.storage.variableBytes + 4 * self.storage.valueCount + (self.storage.levels?.count ?? 0) }
     func reserve(rows: Int) { self.storage.reserve(rows: rows) }
     func reset() { self.storage.reset() }
 
-    private static func statistics(_ values: ArraySlice<String>, nulls: Int) -> ParquetFormat.Statistics {
+    private static func statistics(_ values: Slice<UnsafeBufferPointer<String>>, nulls: Int) -> ParquetFormat.Statistics {
         guard var lo = values.first, var hi = values.first else { return makeStatistics(min: nil, max: nil, nullCount: nulls) }
         for v in values.dropFirst() {
             if v.utf8.lexicographicallyPrecedes(lo.utf8) { lo = v }
@@ -379,7 +396,7 @@ final class StringColumnEncoder: ColumnChunkEncoder {
     func encodeChunk(_ context: inout ChunkEncodingContext) throws -> ParquetFormat.ColumnMetaData {
         let values = self.storage.values
         let rows = self.storage.rowCount
-        let levels = self.storage.isOptional ? self.storage.definitionLevels : nil
+        let levels = self.storage.levels
         let averageBytes = values.isEmpty ? 8 : 4 + self.storage.variableBytes / values.count
         let rowsPerPage = max(1, context.dataPageByteLimit / max(1, averageBytes))
         var compressed = 0
@@ -468,11 +485,11 @@ final class BooleanColumnEncoder: ColumnChunkEncoder {
 
     var rowCount: Int { self.storage.rowCount }
     var rejectedNulls: Int { self.storage.rejectedNulls }
-    var bufferedBytes: Int { self.storage.values.count + self.storage.definitionLevels.count }
+    var bufferedBytes: Int { self.storage.valueCount + (self.storage.levels?.count ?? 0) }
     func reserve(rows: Int) { self.storage.reserve(rows: rows) }
     func reset() { self.storage.reset() }
 
-    private static func statistics(_ values: ArraySlice<Bool>, nulls: Int) -> ParquetFormat.Statistics {
+    private static func statistics(_ values: Slice<UnsafeBufferPointer<Bool>>, nulls: Int) -> ParquetFormat.Statistics {
         guard !values.isEmpty else { return makeStatistics(min: nil, max: nil, nullCount: nulls) }
         let hasFalse = values.contains(false)
         let hasTrue = values.contains(true)
@@ -482,12 +499,12 @@ final class BooleanColumnEncoder: ColumnChunkEncoder {
     func encodeChunk(_ context: inout ChunkEncodingContext) throws -> ParquetFormat.ColumnMetaData {
         let values = self.storage.values
         let rows = self.storage.rowCount
-        let levels = self.storage.isOptional ? self.storage.definitionLevels : nil
+        let levels = self.storage.levels
         let dataPageOffset = context.currentOffset
         let result = try context.writeDataPages(
             rowCount: rows, levels: levels, rowsPerPage: context.dataPageByteLimit * 8, encoding: .plain,
             encodeValues: { range, body in
-                values.withUnsafeBufferPointer { PlainEncoding.encodeBooleans(UnsafeBufferPointer(rebasing: $0[range]), into: &body) }
+                PlainEncoding.encodeBooleans(UnsafeBufferPointer(rebasing: values[range]), into: &body)
             },
             statistics: { range, nulls in Self.statistics(values[range], nulls: nulls) })
         return ParquetFormat.ColumnMetaData(

@@ -190,7 +190,7 @@ public final class ParquetWriter {
         guard let storage = self.storages[index] as? ColumnStorage<Value> else {
             throw ParquetError(.invalidArgument, "Column '\(column.name)' is \(column.kind), not \(Value.self)", path: self.path)
         }
-        return ParquetColumnWriter(storage: storage, index: index, name: column.name)
+        return ParquetColumnWriter(storage: storage, index: index)
     }
 
     /// A typed handle for the column called `name`.
