@@ -101,10 +101,10 @@ public struct BinanceMessageParser: Sendable {
                 fields.eventType =
                     cursor.equals(value, "depthUpdate") ? .depthUpdate
                     : cursor.equals(value, "bookTicker") ? .bookTicker : .other
-            case UInt8(ascii: "E"): fields.eventTime = try cursor.readInteger()
-            case UInt8(ascii: "T"): fields.transactionTime = try cursor.readInteger()
-            case UInt8(ascii: "U"): fields.firstUpdateID = try cursor.readInteger()
-            case UInt8(ascii: "u"): fields.finalUpdateID = try cursor.readInteger()
+            case UInt8(ascii: "E"): fields.eventTime = try cursor.readIntegerOrSkip()
+            case UInt8(ascii: "T"): fields.transactionTime = try cursor.readIntegerOrSkip()
+            case UInt8(ascii: "U"): fields.firstUpdateID = try cursor.readIntegerOrSkip()
+            case UInt8(ascii: "u"): fields.finalUpdateID = try cursor.readIntegerOrSkip()
             case UInt8(ascii: "b"):
                 if first == UInt8(ascii: "[") {
                     try parseLevels(&cursor, side: .buy)
@@ -139,7 +139,7 @@ public struct BinanceMessageParser: Sendable {
             default: try cursor.skipValue()
             }
         case 2 where cursor.equals(key, "pu"):
-            fields.previousFinalUpdateID = try cursor.readInteger()
+            fields.previousFinalUpdateID = try cursor.readIntegerOrSkip()
         case 4 where cursor.equals(key, "bids"):
             try parseLevels(&cursor, side: .buy)
             fields.sawBids = true
@@ -149,7 +149,7 @@ public struct BinanceMessageParser: Sendable {
         case 4 where cursor.equals(key, "data") && first == UInt8(ascii: "{") && nesting == 0:
             try parseObject(&cursor, into: &fields, nesting: 1)
         case 12 where cursor.equals(key, "lastUpdateId"):
-            fields.lastUpdateID = try cursor.readInteger()
+            fields.lastUpdateID = try cursor.readIntegerOrSkip()
         default:
             try cursor.skipValue()
         }
@@ -363,6 +363,16 @@ private struct JSONCursor {
             throw BinanceParseError("expected an integer, found a fraction or exponent", offset: start)
         }
         return negative ? -value : value
+    }
+
+    /// Reads a JSON integer, or skips a value of another type and returns `nil` (other event
+    /// types may use the same short keys for strings; a missing required field is reported later).
+    mutating func readIntegerOrSkip() throws(BinanceParseError) -> Int64? {
+        guard let first = peek(), first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) else {
+            try skipValue()
+            return nil
+        }
+        return try readInteger()
     }
 
     /// Skips any JSON value.

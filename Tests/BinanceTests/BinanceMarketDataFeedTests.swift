@@ -94,22 +94,19 @@ import Testing
 
     @Test func failedSnapshotIsRetriedOnTheSameSocket() async throws {
         let market = ReferenceMarket(eventCount: 5, seed: 6)
-        let servedCount = Locked(0)
+        let recorder = EventRecorder()
         let server = try await BinanceTestServer.start(
             rest: { number, _ in
-                defer { servedCount.withLock { $0 += 1 } }
-                return number == 1
+                number == 1
                     ? (503, #"{"code":-1003,"msg":"Too many requests"}"#)
                     : (200, market.snapshotJSON(through: market.events[0].final))
             },
             stream: { socket in
                 for index in 0..<2 { try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(index)) }
-                _ = await waitUntil { servedCount.value >= 2 }
-                try await Task.sleep(for: .milliseconds(100))
+                _ = await waitUntil { recorder.snapshotIDs.count >= 1 }
                 for index in 2..<5 { try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(index)) }
             })
         let feed = makeFeed(server, mode: .diffDepth())
-        let recorder = EventRecorder()
         let lastID = market.events[4].final
         try await running(feed, server, recorder: recorder) {
             #expect(await waitUntil { recorder.appliedFinalIDs.last == lastID })
@@ -146,26 +143,23 @@ import Testing
 
     @Test func sequenceGapTriggersResyncOnTheSameSocket() async throws {
         let market = ReferenceMarket(eventCount: 10, seed: 2)
-        let servedCount = Locked(0)
+        let recorder = EventRecorder()
         let server = try await BinanceTestServer.start(
             rest: { number, _ in
-                defer { servedCount.withLock { $0 += 1 } }
                 // First snapshot: after event 1. Second (after the gap): the server's book after event 6.
                 return (200, market.snapshotJSON(through: number == 1 ? market.events[0].final : market.events[5].final))
             },
             stream: { socket in
                 for index in 0..<3 { try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(index)) }
-                _ = await waitUntil { servedCount.value >= 1 }
-                try await Task.sleep(for: .milliseconds(100))
+                // Continue once the client has applied the snapshot.
+                _ = await waitUntil { recorder.snapshotIDs.count >= 1 }
                 try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(3))
                 // Event 5 (index 4) is lost: event 6's pu does not match event 4's u.
                 try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(5))
-                _ = await waitUntil { servedCount.value >= 2 }
-                try await Task.sleep(for: .milliseconds(100))
+                _ = await waitUntil { recorder.snapshotIDs.count >= 2 }
                 for index in 6..<10 { try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(index)) }
             })
         let feed = makeFeed(server, mode: .diffDepth())
-        let recorder = EventRecorder()
         let lastID = market.events[9].final
         try await running(feed, server, recorder: recorder) {
             #expect(await waitUntil { recorder.appliedFinalIDs.last == lastID })
@@ -181,27 +175,24 @@ import Testing
 
     @Test func reconnectsAfterTheServerDropsTheConnection() async throws {
         let market = ReferenceMarket(eventCount: 8, seed: 3)
-        let servedCount = Locked(0)
+        let recorder = EventRecorder()
         let server = try await BinanceTestServer.start(
             rest: { number, _ in
-                defer { servedCount.withLock { $0 += 1 } }
-                return (200, market.snapshotJSON(through: number == 1 ? market.events[0].final : market.events[3].final))
+                (200, market.snapshotJSON(through: number == 1 ? market.events[0].final : market.events[3].final))
             },
             stream: { socket in
                 if socket.number == 1 {
                     for index in 0..<3 { try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(index)) }
-                    _ = await waitUntil { servedCount.value >= 1 }
-                    try await Task.sleep(for: .milliseconds(150))
+                    // Drop the connection once the client's book is synced.
+                    _ = await waitUntil { recorder.appliedFinalIDs.last == market.events[2].final }
                     await socket.drop()
                 } else {
                     try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(3))
-                    _ = await waitUntil { servedCount.value >= 2 }
-                    try await Task.sleep(for: .milliseconds(100))
+                    _ = await waitUntil { recorder.snapshotIDs.count >= 2 }
                     for index in 4..<8 { try await socket.send(stream: "btcusdt@depth@100ms", data: market.diffJSON(index)) }
                 }
             })
         let feed = makeFeed(server, mode: .diffDepth())
-        let recorder = EventRecorder()
         let lastID = market.events[7].final
         try await running(feed, server, recorder: recorder) {
             #expect(await waitUntil { recorder.appliedFinalIDs.last == lastID })
