@@ -35,6 +35,16 @@ let package = Package(
             path: "HotPathBench",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // MARK: Parquet: book_top10 write throughput and size against pyarrow (scripts/parquet_bench_pyarrow.py).
+        .executableTarget(
+            name: "ParquetBench",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Parquet", package: "lighter-mm"),
+            ],
+            path: "ParquetBench",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         /// dlopen harness for the official signer shared library (lighter-sdk 1.1.8).
         .target(name: "COfficialSigner", path: "COfficialSigner", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
     ]

@@ -1,0 +1,98 @@
+// The quoting hot path: one book delta, one model quote, and both together, on a warm book.
+// Run: swift package --package-path Benchmarks benchmark --target HotPathBench
+import Benchmark
+import MarketCore
+import Quant
+import Trading
+
+/// A 50-level ETH-like book around 3000.00 with a deterministic stream of top-of-book deltas.
+struct HotPathFixture {
+    var book = OrderBook(capacity: 128)
+    let spec = try! MarketSpec(symbol: "ETH", marketID: 0, priceDecimals: 2, sizeDecimals: 4,
+                               minBaseAmount: Quantity(lots: 50), minQuoteNotional: 10_000_000)
+    var deltas: [BookDelta] = []
+
+    init() {
+        var rng = SplitMix64(seed: 7)
+        book.replace(
+            bids: (1...50).map { BookLevel(price: Price(ticks: 300_000 - Int64($0)), size: Quantity(lots: 1000 * Int64($0))) },
+            asks: (1...50).map { BookLevel(price: Price(ticks: 300_000 + Int64($0)), size: Quantity(lots: 1000 * Int64($0))) })
+        for index in 0..<4096 {
+            let side: Side = rng.next() % 2 == 0 ? .buy : .sell
+            let depth = Int64(rng.next() % 10) + 1
+            let price = side == .buy ? 300_000 - depth : 300_000 + depth
+            // Never remove the touch entirely, so the book stays two-sided and uncrossed.
+            let size = depth == 1 ? Int64(rng.next() % 5000) + 1 : Int64(rng.next() % 5000)
+            deltas.append(BookDelta(receivedAt: Timestamp(nanoseconds: Int64(index) * 1_000_000), exchangeTimeMs: 0,
+                                    sequence: Int64(index), side: side, price: Price(ticks: price), size: Quantity(lots: size)))
+        }
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(3))
+
+    Benchmark("book delta") { benchmark in
+        var fixture = HotPathFixture()
+        var index = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let delta = fixture.deltas[index & 4095]
+            blackHole(fixture.book.apply(side: delta.side, price: delta.price, size: delta.size))
+            index &+= 1
+        }
+    }
+
+    Benchmark("book delta + vol+OBI quote") { benchmark in
+        var fixture = HotPathFixture()
+        var strategy = try VolOBIStrategy(
+            configuration: VolOBIConfiguration(stepNanos: 100_000_000, volWindow: 600, obiWindow: 600, c1: 0.02,
+                                               positionLimit: 1, minWarmUpSamples: 2),
+            shaper: LadderShaper(levels: 1, minSpreadBps: 2, maxSpreadBps: 500))
+        var targets = QuoteTargets(levels: 4)
+        // Warm up past the model's warm-up so the measured path is the quoting path.
+        for (index, delta) in fixture.deltas.enumerated() {
+            fixture.book.apply(side: delta.side, price: delta.price, size: delta.size)
+            targets.removeAll()
+            strategy.quote(QuoteInput(book: fixture.book, spec: fixture.spec, now: Timestamp(nanoseconds: Int64(index) * 50_000_000),
+                                      position: .zero, maxPosition: Quantity(lots: 100_000), orderSize: Quantity(lots: 100)), into: &targets)
+        }
+        var index = 4096
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let delta = fixture.deltas[index & 4095]
+            fixture.book.apply(side: delta.side, price: delta.price, size: delta.size)
+            targets.removeAll()
+            strategy.quote(QuoteInput(book: fixture.book, spec: fixture.spec, now: Timestamp(nanoseconds: Int64(index) * 50_000_000),
+                                      position: Quantity(lots: 300), maxPosition: Quantity(lots: 100_000), orderSize: Quantity(lots: 100)),
+                           into: &targets)
+            blackHole(targets.bids.first)
+            index &+= 1
+        }
+    }
+
+    Benchmark("book delta + AS quote") { benchmark in
+        var fixture = HotPathFixture()
+        var strategy = try AvellanedaStoikovStrategy(gamma: 0.1, k: 1.5, horizonSeconds: 3600, sampleNanos: 100_000_000,
+                                                     warmUpSamples: 2, shaper: LadderShaper())
+        var targets = QuoteTargets(levels: 4)
+        for (index, delta) in fixture.deltas.enumerated() {
+            fixture.book.apply(side: delta.side, price: delta.price, size: delta.size)
+            targets.removeAll()
+            strategy.quote(QuoteInput(book: fixture.book, spec: fixture.spec, now: Timestamp(nanoseconds: Int64(index) * 50_000_000),
+                                      position: .zero, maxPosition: Quantity(lots: 100_000), orderSize: Quantity(lots: 100)), into: &targets)
+        }
+        var index = 4096
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let delta = fixture.deltas[index & 4095]
+            fixture.book.apply(side: delta.side, price: delta.price, size: delta.size)
+            targets.removeAll()
+            strategy.quote(QuoteInput(book: fixture.book, spec: fixture.spec, now: Timestamp(nanoseconds: Int64(index) * 50_000_000),
+                                      position: Quantity(lots: 300), maxPosition: Quantity(lots: 100_000), orderSize: Quantity(lots: 100)),
+                           into: &targets)
+            blackHole(targets.asks.first)
+            index &+= 1
+        }
+    }
+}
