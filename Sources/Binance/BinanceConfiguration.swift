@@ -21,6 +21,7 @@ public struct BinanceSymbol: Hashable, Sendable, CustomStringConvertible {
     /// The lower-case name used in stream names (`btcusdt`).
     public var streamName: String { symbol.lowercased() }
 
+    /// A short description for logs.
     public var description: String { "\(symbol) (price decimals \(priceDecimals), size decimals \(sizeDecimals))" }
 }
 

@@ -24,6 +24,7 @@ public enum BinanceResyncReason: Hashable, Sendable, CustomStringConvertible {
     /// The connection was lost or replaced; the book is rebuilt on the new one.
     case reconnect
 
+    /// A short description for logs.
     public var description: String {
         switch self {
         case .sequenceGap(let expected, let got): "sequence gap (expected pu \(expected), got \(got))"
@@ -42,6 +43,7 @@ public enum BinanceDisconnectReason: Hashable, Sendable, CustomStringConvertible
     /// Connecting failed.
     case failed(String)
 
+    /// A short description for logs.
     public var description: String {
         switch self {
         case .planned: "planned reconnect"

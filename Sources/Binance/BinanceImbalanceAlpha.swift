@@ -68,6 +68,7 @@ public struct BinanceImbalanceAlpha: Sendable {
         /// The feed is disconnected or resyncing.
         case disconnected
 
+        /// A short description for logs.
         public var description: String {
             switch self {
             case .ready(let value): "ready(\(value))"

@@ -129,4 +129,21 @@ import Trading
         #expect(abs(large.mean - 3.875) < 1e-12)
         #expect(abs(large.standardDeviation - 2.748376143938713) < 1e-12)
     }
+
+    @Test func rollingWindowStaysExactOverALongRun() {
+        // Many evictions with large offsets: compare with a direct two-pass computation of the last 50.
+        var window = RollingWindow(capacity: 50)
+        var random = SplitMix64(seed: 99)
+        var all: [Double] = []
+        for _ in 0..<10_007 {
+            let value = 1e6 + Double(random.next() % 10_000) - 5_000
+            all.append(value)
+            window.add(value)
+        }
+        let last = all.suffix(50)
+        let mean = last.reduce(0, +) / 50
+        let std = (last.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 49).squareRoot()
+        #expect(abs(window.mean - mean) < 1e-6)
+        #expect(abs(window.standardDeviation - std) / std < 1e-9)
+    }
 }
