@@ -273,10 +273,10 @@ public struct OrderBook: Sendable {
     public func depth(_ side: Side, withinFractionOfMid fraction: Double) -> Quantity {
         guard let mid = midTicks else { return .zero }
         if side == .buy {
-            let limit = Price(ticks: Int64((mid * (1 - fraction)).rounded(.up)))
+            let limit = Price(ticks: Int64(snapped(mid * (1 - fraction)).rounded(.up)))
             return bids.totalSize(atOrBetterThan: limit)
         } else {
-            let limit = Price(ticks: Int64((mid * (1 + fraction)).rounded(.down)))
+            let limit = Price(ticks: Int64(snapped(mid * (1 + fraction)).rounded(.down)))
             return asks.totalSize(atOrBetterThan: limit)
         }
     }

@@ -6,11 +6,15 @@ struct LighterMM: AsyncParsableCommand {
         commandName: "lighter-mm",
         abstract: "Market making on the Lighter DEX: quote, record, calibrate, backtest.",
         discussion: """
-            With no credentials every trading command runs against the built-in sandbox exchange \
-            (paper trading). Live trading needs credentials in the environment and --network.
+            Backtests run the same engine (strategy, order manager, risk) against a simulated exchange \
+            on a virtual clock. Configuration: --config FILE (YAML or JSON), .env and LIGHTER_MM_* \
+            environment variables; see `lighter-mm config example`.
             """,
         version: "0.1.0",
         subcommands: [
+            ExperimentCommand.self,
+            KeygenCommand.self,
+            VectorsCommand.self,
             ConfigCommand.self,
         ]
     )

@@ -64,6 +64,15 @@ import Testing
         #expect(book.depth(.buy, withinFractionOfMid: 0) == .zero)
     }
 
+    @Test func depthBandEdgesSurviveFloatingPointNoise() {
+        // 1000 × 1.001 = 1000.9999999999999 in binary: the ask at exactly 1001 is still inside.
+        var book = OrderBook()
+        book.replace(bids: [level(999, 1), level(999 - 0, 1)], asks: [level(1001, 2), level(1002, 4)])
+        #expect(book.midTicks == 1000)
+        #expect(book.depth(.sell, withinFractionOfMid: 0.001) == Quantity(lots: 2))
+        #expect(book.depth(.buy, withinFractionOfMid: 0.001) == Quantity(lots: 1))
+    }
+
     /// A deliberately simple reference: a dictionary per side, sorted on demand.
     struct ReferenceBook {
         var bids: [Int64: Int64] = [:]
