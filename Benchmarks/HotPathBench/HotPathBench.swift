@@ -30,7 +30,32 @@ struct HotPathFixture {
 }
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(3))
+    // 1 000 iterations per sample, reported per iteration, so timer overhead does not dominate.
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo, maxDuration: .seconds(3))
+
+    // Baseline measured in the same run: the same deltas applied to a plain dictionary per side
+    // (what a straightforward book would do), plus finding the best levels by scanning.
+    Benchmark("baseline: dictionary book delta + best bid/ask") { benchmark in
+        let fixture = HotPathFixture()
+        var bids: [Int64: Int64] = [:]
+        var asks: [Int64: Int64] = [:]
+        fixture.book.bids.forEachLevel { bids[$0.price.ticks] = $0.size.lots }
+        fixture.book.asks.forEachLevel { asks[$0.price.ticks] = $0.size.lots }
+        var index = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let delta = fixture.deltas[index & 4095]
+            if delta.side == .buy {
+                bids[delta.price.ticks] = delta.size.lots == 0 ? nil : delta.size.lots
+            } else {
+                asks[delta.price.ticks] = delta.size.lots == 0 ? nil : delta.size.lots
+            }
+            blackHole(bids.keys.max())
+            blackHole(asks.keys.min())
+            index &+= 1
+        }
+    }
 
     Benchmark("book delta") { benchmark in
         var fixture = HotPathFixture()
