@@ -112,7 +112,10 @@ let package = Package(
         .testTarget(name: "AppConfigTests", dependencies: ["AppConfig"], swiftSettings: strictSettings),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"], swiftSettings: strictSettings),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], swiftSettings: strictSettings),
-        .testTarget(name: "TradingTests", dependencies: ["Trading", "MarketCore", "Quant"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TradingTests",
+            dependencies: ["Trading", "MarketCore", "Quant", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "SimulationTests", dependencies: ["Simulation", "Trading", "MarketCore"], swiftSettings: strictSettings),
         .testTarget(
