@@ -68,8 +68,7 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
     public let venue: SimVenue
     /// The options.
     public let options: BacktestOptions
-    /// Virtual time: the engine's clock. It is advanced before each ``afterEngineStep`` call and at
-    /// the end of the run (a lock per step would cost more than the rest of the step).
+    /// Virtual time: the engine's clock, advanced to the time of each step the engine takes.
     public let clock: ManualClock
     /// Called after every step the engine takes (an event or a timer), for checks in tests.
     public var afterEngineStep: ((BacktestRunner) -> Void)?
@@ -177,12 +176,9 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
                 timer = engine.nextTimerTime?.nanoseconds ?? .max
                 if timer <= now { timer = .max }
             }
-            if let afterEngineStep {
-                clock.advance(to: Timestamp(nanoseconds: now))
-                afterEngineStep(self)
-            }
+            clock.advance(to: Timestamp(nanoseconds: now))
+            afterEngineStep?(self)
         }
-        if let last = feed.last { clock.advance(to: last.receivedAt) }
         progress.finish(events: events)
         self.source = source
         marketEvents = events
