@@ -21,6 +21,8 @@ public struct BacktestOptions: Hashable, Sendable {
     public var initialCollateralUSD: Double
     /// The seed of the latency draws (the market has its own seed).
     public var seed: UInt64
+    /// Lighter's premium volume quota, or `nil` for none (standard accounts).
+    public var volumeQuota: VolumeQuotaModel?
     /// When the data is expected to end, for the progress bar (`nil`: no bar).
     public var expectedEndTime: Timestamp?
     /// Whether to draw a progress bar on standard error when it is a terminal and the run lasts
@@ -32,8 +34,9 @@ public struct BacktestOptions: Hashable, Sendable {
     public init(
         fees: FeeSchedule = .lighterStandard, latency: LatencyModel = .lighterStandard(),
         queueModel: QueueModel = .power3, initialCollateralUSD: Double = 10_000, seed: UInt64 = 0,
-        expectedEndTime: Timestamp? = nil, showsProgress: Bool = false
+        expectedEndTime: Timestamp? = nil, showsProgress: Bool = false, volumeQuota: VolumeQuotaModel? = nil
     ) {
+        self.volumeQuota = volumeQuota
         self.fees = fees
         self.latency = latency
         self.queueModel = queueModel
@@ -86,7 +89,7 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
         self.options = options
         self.venue = SimVenue(
             spec: source.spec, fees: options.fees, latency: options.latency, queueModel: options.queueModel,
-            initialCollateral: options.initialCollateralUSD, seed: options.seed)
+            initialCollateral: options.initialCollateralUSD, seed: options.seed, volumeQuota: options.volumeQuota)
         self.clock = ManualClock()
     }
 

@@ -40,6 +40,10 @@ public final class SimVenue: Venue {
     /// Orders the engine has been told are resting (accepted or modified, not yet done), by the
     /// events it has drained.
     public private(set) var reportedLiveOrders: Set<ClientOrderID> = []
+    /// The volume quota, when the account has one (premium).
+    var quota: VolumeQuotaState?
+    /// The quota left, if the venue applies one.
+    public var quotaRemaining: Int? { quota?.remaining }
     /// The position implied by the fills the engine has drained.
     public private(set) var reportedPosition: Quantity = .zero
 
@@ -58,10 +62,12 @@ public final class SimVenue: Venue {
     ///   - queueModel: how queue positions advance.
     ///   - initialCollateral: the account's starting collateral in quote currency units (USD).
     ///   - seed: the seed of the latency draws (only used by random latency distributions).
+    ///   - volumeQuota: Lighter's premium volume quota, or `nil` for none (standard accounts).
     public init(
         spec: MarketSpec, fees: FeeSchedule = .zero, latency: LatencyModel = .zero, queueModel: QueueModel = .power3,
-        initialCollateral: Double = 100_000, seed: UInt64 = 0
+        initialCollateral: Double = 100_000, seed: UInt64 = 0, volumeQuota: VolumeQuotaModel? = nil
     ) {
+        self.quota = volumeQuota.map(VolumeQuotaState.init(model:))
         self.exchange = MatchingEngine(
             spec: spec, fees: fees, queueModel: queueModel, initialCollateral: initialCollateral)
         self.latency = latency
@@ -165,7 +171,12 @@ public final class SimVenue: Venue {
         while pendingHead < pending.count && pending[pendingHead].arrival <= time.nanoseconds {
             let next = pending[pendingHead]
             pendingHead += 1
-            exchange.handle(next.action, at: Timestamp(nanoseconds: next.arrival))
+            let time = Timestamp(nanoseconds: next.arrival)
+            if quota != nil {
+                applyWithQuota(next.action, at: time)
+            } else {
+                exchange.handle(next.action, at: time)
+            }
             flushOutbox()
         }
         if pendingHead > 0 && pendingHead == pending.count {
@@ -180,6 +191,23 @@ public final class SimVenue: Venue {
         if pendingHead < pending.count { advance(to: event.receivedAt) }
         exchange.apply(event)
         if !exchange.outbox.isEmpty { flushOutbox() }
+    }
+
+    /// Charges the quota for an action, carries it out (or refuses it when the quota is empty) and
+    /// reports the quota left.
+    func applyWithQuota(_ action: OrderAction, at time: Timestamp) {
+        guard var state = quota else { return }
+        if state.charge(at: time.nanoseconds) {
+            exchange.handle(action, at: time)
+        } else {
+            exchange.outbox.append(
+                .rejected(id: action.orderID, code: 23000, message: "volume quota exhausted", time: time))
+        }
+        let scale = Double(FixedPoint.powersOfTen[exchange.spec.notionalDecimals])
+        let traded = Double(exchange.statistics.makerNotional + exchange.statistics.takerNotional) / scale
+        state.credit(tradedUSD: traded)
+        quota = state
+        exchange.outbox.append(.quotaUpdate(remaining: state.remaining, time: time))
     }
 
     /// Moves the exchange's new events onto the way to the engine, adding the response latency.

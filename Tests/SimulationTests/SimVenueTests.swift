@@ -107,4 +107,29 @@ import Trading
         // Placements of one kind reach the exchange in the order sent.
         #expect(events.compactMap(\.orderID) == (1...20).map { id(Int64($0)) })
     }
+
+    @Test func premiumVolumeQuotaIsChargedEarnedAndEnforced() {
+        let quota = VolumeQuotaModel(initial: 2, maximum: 100, notionalPerUnitUSD: 10, freeIntervalNanoseconds: 15_000_000_000)
+        let venue = SimVenue(spec: eth, volumeQuota: quota)
+        venue.process(standardBook())
+        // t = 0 is free, 1 s and 2 s use the two units, 3 s finds none left.
+        venue.submit([order(1, .buy, 299_000, 500)], at: at(ms: 0))
+        venue.submit([order(2, .buy, 299_010, 500)], at: at(ms: 1000))
+        venue.submit([order(3, .buy, 299_020, 500)], at: at(ms: 2000))
+        venue.submit([order(4, .buy, 299_030, 500)], at: at(ms: 3000))
+        let first = drain(venue, upTo: 3000)
+        let remaining = first.compactMap { event -> Int? in
+            if case .quotaUpdate(let left, _) = event { return left }
+            return nil
+        }
+        #expect(remaining == [2, 1, 0, 0])
+        #expect(first.contains { if case .rejected(id(4), 23000, _, _) = $0 { true } else { false } })
+        #expect(venue.exchange.orders.map(\.id) == [id(1), id(2), id(3)])
+        // A taker buy of 0.0500 ETH at 3000.20 (150.01 USD) earns 15 units; it arrives 16 s after the
+        // last free action, so it is free itself.
+        venue.submit([order(5, .buy, 300_020, 500, tif: .immediateOrCancel)], at: at(ms: 16_000))
+        let second = drain(venue, upTo: 16_000)
+        #expect(second.last == .quotaUpdate(remaining: 15, time: at(ms: 16_000)))
+        #expect(venue.quotaRemaining == 15)
+    }
 }

@@ -66,7 +66,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Queue position model: conservative, power2, power3 or log.")
     var queue: QueueName = .power3
 
-    @Option(help: "Account tier: standard (no fees, 200 ms maker/cancel and 300 ms taker delay), premium (0.4/2.8 bp, 0/200 ms) or none (no fees, no delays).")
+    @Option(help: "Account tier: standard (no fees, 200 ms maker/cancel and 300 ms taker delay), premium (0.4/2.8 bp, 0/200 ms, volume quota) or none (no fees, no delays).")
     var account: AccountTier = .standard
 
     @Option(name: .customLong("network-ms"), help: "One-way network latency in milliseconds (feed, orders, responses).")
@@ -119,7 +119,8 @@ struct BacktestCommand: ParsableCommand {
             }
         let options = BacktestOptions(
             fees: fees, latency: latency, queueModel: queue.model, initialCollateralUSD: capital, seed: seed,
-            expectedEndTime: marketConfiguration.startTime + nanoseconds, showsProgress: true)
+            expectedEndTime: marketConfiguration.startTime + nanoseconds, showsProgress: true,
+            volumeQuota: account == .premium ? VolumeQuotaModel() : nil)
         let summary = BacktestRunner(source: source, engine: engine, options: options).run()
 
         print(summary.text, terminator: "")
