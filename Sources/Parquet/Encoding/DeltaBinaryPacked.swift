@@ -19,6 +19,7 @@ enum DeltaBinaryPacked {
         guard n > 1 else { return }
         var adjusted = [UInt64](repeating: 0, count: blockSize)
         var deltas = [V](repeating: 0, count: blockSize)
+        var widths = [Int](repeating: 0, count: miniblocksPerBlock)
         var i = 1
         while i < n {
             let count = min(blockSize, n - i)
@@ -29,7 +30,7 @@ enum DeltaBinaryPacked {
                 if d < minDelta { minDelta = d }
             }
             RLEHybrid.writeVarint(zigZag(Int64(minDelta)), into: &output)
-            var widths = [Int](repeating: 0, count: miniblocksPerBlock)
+            for m in 0..<miniblocksPerBlock { widths[m] = 0 }
             for j in 0..<count {
                 adjusted[j] = UInt64(V.Magnitude(truncatingIfNeeded: deltas[j] &- minDelta))
             }

@@ -113,6 +113,20 @@ final class PosixFile {
         guard fsync(self.descriptor) == 0 else { throw ParquetError.posix("syncing", path: self.path) }
     }
 
+    /// Syncs the directory containing `path`, so that a newly created file's directory entry is durable.
+    static func syncDirectory(of path: String) throws {
+        let directory: String
+        if let slash = path.lastIndex(of: "/") {
+            directory = slash == path.startIndex ? "/" : String(path[..<slash])
+        } else {
+            directory = "."
+        }
+        let fd = open(directory, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ParquetError.posix("opening the directory of", path: path) }
+        defer { _ = Glibc_close(fd) }
+        guard fsync(fd) == 0 else { throw ParquetError.posix("syncing the directory of", path: path) }
+    }
+
     /// Cuts the file to `length` bytes.
     func truncate(to length: Int64) throws {
         guard ftruncate(self.descriptor, off_t(length)) == 0 else { throw ParquetError.posix("truncating", path: self.path) }

@@ -111,8 +111,8 @@ public final class ParquetReader {
     public func statistics(rowGroup: Int, column: Int) throws -> ParquetColumnStatistics? {
         let meta = try self.columnChunkMetadata(rowGroup: rowGroup, column: column)
         guard let stats = meta.statistics else { return nil }
-        // Legacy min/max are only trusted when no TypeDefinedOrder is declared and the column
-        // is not a string (old writers used signed byte order for those).
+        // The legacy min/max fields are used only for non-string columns: old writers compared
+        // strings as signed bytes, so their legacy string bounds are unreliable.
         let useLegacy = meta.type != .byteArray
         let minBytes = stats.minValue ?? (useLegacy ? stats.min : nil)
         let maxBytes = stats.maxValue ?? (useLegacy ? stats.max : nil)

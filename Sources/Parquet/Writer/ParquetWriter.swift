@@ -49,7 +49,8 @@ public final class ParquetWriter {
         /// Write min/max/null-count statistics in every data page header (needed by recovery to
         /// rebuild chunk statistics).
         public var writePageStatistics = true
-        /// `fsync` after every row group and at close.
+        /// `fsync` the file after its header, after every row group and at close (and its directory
+        /// once after creating it), so that a complete row group survives a power loss.
         public var syncEachRowGroup = true
         /// Replace an existing file instead of failing with `EEXIST`.
         public var overwriteExisting = false
@@ -161,6 +162,10 @@ public final class ParquetWriter {
         header += ParquetFileLayout.prologue(self.footerMetadata(rowGroups: [], numRows: 0))
         do {
             try header.withUnsafeBytes { try self.file.writeAll($0) }
+            if options.syncEachRowGroup {
+                try self.file.sync()
+                try PosixFile.syncDirectory(of: path)
+            }
         } catch let error as ParquetError {
             self.failure = error
             throw error
