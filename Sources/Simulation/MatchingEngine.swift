@@ -544,6 +544,13 @@ public struct MatchingEngine: Sendable {
         return nil
     }
 
+    /// Refuses an action before it reaches the book (e.g. the venue's quota is exhausted).
+    mutating func refuse(_ id: ClientOrderID?, code: Int, message: String, at time: Timestamp) {
+        now = time
+        statistics.rejections += 1
+        outbox.append(.rejected(id: id, code: code, message: message, time: time))
+    }
+
     mutating func reject(_ id: ClientOrderID, _ problem: (Int, String)) {
         statistics.rejections += 1
         outbox.append(.rejected(id: id, code: problem.0, message: problem.1, time: now))

@@ -200,8 +200,7 @@ public final class SimVenue: Venue {
         if state.charge(at: time.nanoseconds) {
             exchange.handle(action, at: time)
         } else {
-            exchange.outbox.append(
-                .rejected(id: action.orderID, code: 23000, message: "volume quota exhausted", time: time))
+            exchange.refuse(action.orderID, code: 23000, message: "volume quota exhausted", at: time)
         }
         let scale = Double(FixedPoint.powersOfTen[exchange.spec.notionalDecimals])
         let traded = Double(exchange.statistics.makerNotional + exchange.statistics.takerNotional) / scale
