@@ -46,7 +46,14 @@ let package = Package(
 
         .target(
             name: "Simulation",
-            dependencies: ["MarketCore", "Trading", "Quant"],
+            dependencies: [
+                "MarketCore", "Trading", "Quant", "Lighter", "LighterCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -89,6 +96,15 @@ let package = Package(
         ),
         .target(name: "Parquet", dependencies: ["CZstd"], swiftSettings: strictSettings),
 
+        .target(
+            name: "Recorder",
+            dependencies: [
+                "MarketCore", "Parquet", "Lighter", "Binance",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Configuration
         .target(
             name: "AppConfig",
@@ -101,6 +117,7 @@ let package = Package(
             name: "lighter-mm",
             dependencies: [
                 "AppConfig", "MarketCore", "Quant", "Trading", "Simulation", "LighterCrypto", "Lighter", "Binance",
+                "Parquet", "Recorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -117,7 +134,23 @@ let package = Package(
             dependencies: ["Trading", "MarketCore", "Quant", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "SimulationTests", dependencies: ["Simulation", "Trading", "MarketCore"], swiftSettings: strictSettings),
+            name: "SimulationTests",
+            dependencies: [
+                "Simulation", "Trading", "MarketCore", "Lighter", "LighterCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: [
+                "Recorder", "Parquet", "MarketCore", "Lighter", "Binance", "Simulation",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "BinanceTests",
             dependencies: [

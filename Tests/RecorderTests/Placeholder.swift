@@ -1,0 +1,1 @@
+// Placeholder; delete when this test target has real tests.
