@@ -77,6 +77,11 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
     public var afterEngineStep: ((BacktestRunner) -> Void)?
     /// Called with every venue event just before the engine handles it, for checks in tests.
     public var beforeExecutionEvent: ((ExecutionEvent) -> Void)?
+    /// When set, market events that reach the engine at the same instant (one feed message's
+    /// level changes, a sweep and its trades) are handed over together through this closure
+    /// instead of one `handle` call each, so an engine that can apply a burst and quote once saves
+    /// the quotes in between. `nil` (the default) hands over one event at a time.
+    public var burstHandler: ((Engine<Strategy>, ArraySlice<MarketEvent>, Timestamp) -> Void)?
 
     var source: Source
     /// Market events processed so far.
@@ -101,6 +106,7 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
         let engine = self.engine
         let afterEngineStep = self.afterEngineStep
         let beforeExecutionEvent = self.beforeExecutionEvent
+        let burstHandler = self.burstHandler
         var metrics = MetricsAccumulator(spec: source.spec, initialCollateralUSD: options.initialCollateralUSD)
         var progress = ProgressBar(enabled: options.showsProgress, end: options.expectedEndTime)
         var feed: [MarketEvent] = []
@@ -161,9 +167,18 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
                 timersMayHaveChanged = true
             } else if feedTime <= timer {
                 now = feedTime
-                let delayed = feed[feedHead]
-                feedHead += 1
-                engine.handle(delayed)
+                if let burstHandler {
+                    // Everything that reaches the engine at this instant. Market events go first at
+                    // equal times, so every event delivered at `now` is already queued.
+                    var end = feedHead + 1
+                    while end < feed.count && feed[end].receivedAt.nanoseconds == now { end += 1 }
+                    burstHandler(engine, feed[feedHead..<end], Timestamp(nanoseconds: now))
+                    feedHead = end
+                } else {
+                    let delayed = feed[feedHead]
+                    feedHead += 1
+                    engine.handle(delayed)
+                }
             } else {
                 now = timer
                 engine.tick(at: Timestamp(nanoseconds: now))

@@ -121,4 +121,32 @@ func ethMarket(minutes: Int64, seed: UInt64) throws -> SyntheticMarket {
         #expect(runner.engine.counters.unknownOrderEvents == 0)
         #expect(runner.engine.counters.positionMismatches == 0)
     }
+
+    @Test func burstsGroupEventsOfOneInstantWithoutChangingTheRun() throws {
+        func runner() throws -> BacktestRunner<SyntheticMarket, ConfiguredStrategy> {
+            BacktestRunner(
+                source: try ethMarket(minutes: 5, seed: 4), engine: try gridEngine(spec: eth),
+                options: BacktestOptions(latency: .lighterStandard(network: .milliseconds(3)), seed: 4))
+        }
+        let plain = try runner().run().json()
+        let grouped = try runner()
+        var bursts = 0
+        var largest = 0
+        var mixedTimes = false
+        grouped.burstHandler = { engine, events, time in
+            bursts += 1
+            largest = max(largest, events.count)
+            for event in events {
+                if event.receivedAt != time { mixedTimes = true }
+                engine.handle(event)
+            }
+        }
+        let summary = grouped.run()
+        // Handing the same events one by one through the burst path gives the same run.
+        #expect(summary.json() == plain)
+        #expect(bursts > 1000)
+        #expect(bursts < summary.events)
+        #expect(largest >= 3)
+        #expect(!mixedTimes)
+    }
 }
