@@ -147,6 +147,10 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
                 if feedHead == feed.count {
                     feed.removeAll(keepingCapacity: true)
                     feedHead = 0
+                } else if feedHead >= 4096 && feedHead * 2 >= feed.count {
+                    // A queue that never empties (latency longer than the gaps) must not grow forever.
+                    feed.removeFirst(feedHead)
+                    feedHead = 0
                 }
                 feed.append(deliveryTime == marketTime ? event : event.received(at: Timestamp(nanoseconds: deliveryTime)))
                 events += 1

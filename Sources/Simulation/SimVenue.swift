@@ -114,6 +114,9 @@ public final class SimVenue: Venue {
         if deliveryHead == deliveries.count {
             deliveries.removeAll(keepingCapacity: true)
             deliveryHead = 0
+        } else if deliveryHead >= 4096 && deliveryHead * 2 >= deliveries.count {
+            deliveries.removeFirst(deliveryHead)
+            deliveryHead = 0
         }
     }
 
