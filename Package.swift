@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "LighterCrypto", targets: ["LighterCrypto"]),
         .library(name: "Lighter", targets: ["Lighter"]),
         .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

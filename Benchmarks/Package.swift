@@ -23,6 +23,18 @@ let package = Package(
             path: "LighterCryptoBench",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // MARK: Simulation: synthetic market, matching engine and whole backtests (events/s).
+        .executableTarget(
+            name: "SimulationBench",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MarketCore", package: "lighter-mm"),
+                .product(name: "Trading", package: "lighter-mm"),
+                .product(name: "Simulation", package: "lighter-mm"),
+            ],
+            path: "SimulationBench",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // MARK: The quoting hot path: book delta, vol+OBI quote, AS quote.
         .executableTarget(
             name: "HotPathBench",
@@ -43,6 +55,19 @@ let package = Package(
                 .product(name: "Parquet", package: "lighter-mm"),
             ],
             path: "ParquetBench",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // MARK: Lighter wire: update/order_book decode vs JSONDecoder; decode → book → vol+OBI → order decision.
+        .executableTarget(
+            name: "LighterWireBench",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Lighter", package: "lighter-mm"),
+                .product(name: "MarketCore", package: "lighter-mm"),
+                .product(name: "Quant", package: "lighter-mm"),
+                .product(name: "Trading", package: "lighter-mm"),
+            ],
+            path: "LighterWireBench",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         /// dlopen harness for the official signer shared library (lighter-sdk 1.1.8).

@@ -12,6 +12,7 @@ struct LighterMM: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
+            BacktestCommand.self,
             ExperimentCommand.self,
             KeygenCommand.self,
             VectorsCommand.self,
