@@ -48,6 +48,7 @@ let benchmarks: @Sendable () -> Void = {
             let summary = try data.write(to: path, options: writerOptions(), schema: BookTop10.schema(timestampEncoding: timestampEncoding))
             benchmark.stopMeasurement()
             benchmark.measurement(fileBytes, Int(summary.fileSize))
+            print("ours\(name): \(summary.fileSize) bytes, \(summary.rowGroupCount) row groups")
         } setup: {
             try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
             return BookTop10(rows: rows)
@@ -80,6 +81,7 @@ let benchmarks: @Sendable () -> Void = {
             print("pyarrow baseline failed (is \(python) set up? run scripts/test)")
             return
         }
+        print("pyarrow: \(String(decoding: data, as: UTF8.self))")
         benchmark.measurement(pyarrowMilliseconds, Int((seconds * 1000).rounded()))
         benchmark.measurement(pyarrowBytes, bytes)
     } setup: {
