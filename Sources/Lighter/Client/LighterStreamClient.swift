@@ -281,9 +281,8 @@ public final class LighterStreamClient: Sendable {
     private func invalidateBooks(onEvent: @Sendable (LighterStreamEvent) -> Void) {
         let invalidated = shared.withLock { state -> [Int] in
             var markets: [Int] = []
-            for (market, var sync) in state.books where sync.isSynced {
-                sync.reset()
-                state.books[market] = sync
+            for market in Array(state.books.keys) where state.books[market]?.isSynced == true {
+                state.books[market]?.reset()
                 markets.append(market)
             }
             return markets.sorted()
@@ -559,11 +558,10 @@ public final class LighterStreamClient: Sendable {
         machine: inout ConnectionStateMachine, onEvent: @Sendable (LighterStreamEvent) -> Void
     ) async throws {
         let result = shared.withLock { state -> (OrderBookSynchronizer.Outcome, OrderBook?) in
-            guard var sync = state.books[message.marketID] else { return (.ignored, nil) }
-            let outcome = sync.apply(message)
-            state.books[message.marketID] = sync
+            // Mutate in place (optional chaining on the subscript), so the book is not copied.
+            guard let outcome = state.books[message.marketID]?.apply(message) else { return (.ignored, nil) }
             if case .resyncNeeded = outcome { state.statistics.resyncs += 1 }
-            return (outcome, sync.book)
+            return (outcome, state.books[message.marketID]?.book)
         }
         switch result.0 {
         case .snapshotApplied, .updateApplied:

@@ -221,13 +221,20 @@ public struct MarketMessageDecoder: Sendable {
         var channelSpan: WireSpan?
         var sawBook = false
         var sawTrades = false
+        var knownDecimals: MarketDecimalsTable.Decimals?
         try reader.beginObject()
         while let key = try reader.nextKey() {
             switch key.count {
             case 4 where reader.equals(key, "type"):
                 typeSpan = try reader.readString()
             case 7 where reader.equals(key, "channel"):
-                channelSpan = try reader.readString()
+                let span = try reader.readString()
+                channelSpan = span
+                // Usually the channel comes before the payload: convert levels as they are read.
+                if let market = Self.marketID(channel: span, in: reader) {
+                    message.marketID = market
+                    knownDecimals = markets[market]
+                }
             case 6 where reader.equals(key, "offset"):
                 message.offset = try reader.readInt64(field: "offset")
             case 5 where reader.equals(key, "nonce"):
@@ -235,7 +242,7 @@ public struct MarketMessageDecoder: Sendable {
             case 9 where reader.equals(key, "timestamp"):
                 message.timestampMs = try reader.readInt64(field: "timestamp")
             case 10 where reader.equals(key, "order_book"):
-                try readBook(&reader, into: &message)
+                try readBook(&reader, decimals: knownDecimals, into: &message)
                 sawBook = true
             case 6 where reader.equals(key, "trades"):
                 try readTrades(&reader, liquidation: false)
@@ -292,14 +299,16 @@ public struct MarketMessageDecoder: Sendable {
         return Int(value)
     }
 
-    mutating func readBook(_ reader: inout WireReader, into message: inout MarketMessage) throws(WireError) {
+    mutating func readBook(
+        _ reader: inout WireReader, decimals: MarketDecimalsTable.Decimals?, into message: inout MarketMessage
+    ) throws(WireError) {
         try reader.beginObject()
         while let key = try reader.nextKey() {
             switch key.count {
             case 4 where reader.equals(key, "asks"):
-                try readLevels(&reader, isBid: false)
+                try readLevels(&reader, isBid: false, decimals: decimals, into: &message)
             case 4 where reader.equals(key, "bids"):
-                try readLevels(&reader, isBid: true)
+                try readLevels(&reader, isBid: true, decimals: decimals, into: &message)
             case 5 where reader.equals(key, "nonce"):
                 message.nonce = try reader.readInt64(field: "nonce")
             case 11 where reader.equals(key, "begin_nonce"):
@@ -315,26 +324,59 @@ public struct MarketMessageDecoder: Sendable {
         }
     }
 
-    mutating func readLevels(_ reader: inout WireReader, isBid: Bool) throws(WireError) {
+    mutating func readLevels(
+        _ reader: inout WireReader, isBid: Bool, decimals: MarketDecimalsTable.Decimals?, into message: inout MarketMessage
+    ) throws(WireError) {
         if try reader.readNullIfPresent() { return }
         try reader.beginArray()
         while try reader.nextElement() {
-            var price: WireSpan?
-            var size: WireSpan?
-            try reader.beginObject()
-            while let key = try reader.nextKey() {
-                if key.count == 5, reader.equals(key, "price") {
-                    price = try readDecimalSpan(&reader)
-                } else if key.count == 4, reader.equals(key, "size") {
-                    size = try readDecimalSpan(&reader)
-                } else {
-                    try reader.skipValue()
-                }
+            // Fast path: the compact form with plain numbers, converted while scanning.
+            if let decimals, let values = reader.matchCompactLevel(priceDecimals: decimals.price, sizeDecimals: decimals.size) {
+                let level = BookLevel(price: Price(ticks: values.price), size: Quantity(lots: values.size))
+                if isBid { message.bids.append(level) } else { message.asks.append(level) }
+                continue
             }
-            guard let price else { throw .missingField("price") }
-            guard let size else { throw .missingField("size") }
-            rawLevels.append(RawLevel(isBid: isBid, price: price, size: size))
+            let price: WireSpan
+            let size: WireSpan
+            if let compact = reader.matchCompactLevel() {
+                (price, size) = compact
+            } else {
+                var foundPrice: WireSpan?
+                var foundSize: WireSpan?
+                try reader.beginObject()
+                while let key = try reader.nextKey() {
+                    if key.count == 5, reader.equals(key, "price") {
+                        foundPrice = try readDecimalSpan(&reader)
+                    } else if key.count == 4, reader.equals(key, "size") {
+                        foundSize = try readDecimalSpan(&reader)
+                    } else {
+                        try reader.skipValue()
+                    }
+                }
+                guard let foundPrice else { throw .missingField("price") }
+                guard let foundSize else { throw .missingField("size") }
+                (price, size) = (foundPrice, foundSize)
+            }
+            if let decimals {
+                let level = try Self.level(price: price, size: size, decimals: decimals, reader: reader)
+                if isBid { message.bids.append(level) } else { message.asks.append(level) }
+            } else {
+                rawLevels.append(RawLevel(isBid: isBid, price: price, size: size))
+            }
         }
+    }
+
+    /// Converts a level's text to integers with the market's decimals.
+    static func level(price: WireSpan, size: WireSpan, decimals: MarketDecimalsTable.Decimals, reader: WireReader)
+        throws(WireError) -> BookLevel
+    {
+        guard let ticks = FixedPoint.parse(reader.slice(price), decimals: decimals.price), ticks >= 0 else {
+            throw .invalidDecimal(field: "price", offset: price.start)
+        }
+        guard let lots = FixedPoint.parse(reader.slice(size), decimals: decimals.size), lots >= 0 else {
+            throw .invalidDecimal(field: "size", offset: size.start)
+        }
+        return BookLevel(price: Price(ticks: ticks), size: Quantity(lots: lots))
     }
 
     /// A decimal given as a string (`"3024.66"`) or a bare number.
@@ -386,13 +428,7 @@ public struct MarketMessageDecoder: Sendable {
         guard message.marketID >= 0 else { throw .invalidChannel }
         guard let decimals = markets[message.marketID] else { throw .unknownMarket(message.marketID) }
         for raw in rawLevels {
-            guard let price = FixedPoint.parse(reader.slice(raw.price), decimals: decimals.price), price >= 0 else {
-                throw .invalidDecimal(field: "price", offset: raw.price.start)
-            }
-            guard let size = FixedPoint.parse(reader.slice(raw.size), decimals: decimals.size), size >= 0 else {
-                throw .invalidDecimal(field: "size", offset: raw.size.start)
-            }
-            let level = BookLevel(price: Price(ticks: price), size: Quantity(lots: size))
+            let level = try Self.level(price: raw.price, size: raw.size, decimals: decimals, reader: reader)
             if raw.isBid { message.bids.append(level) } else { message.asks.append(level) }
         }
     }

@@ -300,6 +300,130 @@ public struct WireReader {
         } while depth > 0
     }
 
+    // MARK: Shape fast path
+
+    /// Scans plain string contents up to the closing quote and consumes the quote; `nil` (position
+    /// unspecified) on an escape, a control byte or the end.
+    @inlinable
+    mutating func scanPlainString() -> WireSpan? {
+        let start = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position &+= 1
+                return WireSpan(start: start, count: position &- 1 &- start)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            position &+= 1
+        }
+        return nil
+    }
+
+    /// Matches a level object in Lighter's compact form, `{"price":"…","size":"…"}`, at the
+    /// position and consumes it; returns `nil` and leaves the position unchanged for any other
+    /// form (whitespace, other key order, extra keys, escapes), which the general path handles.
+    @inlinable
+    public mutating func matchCompactLevel() -> (price: WireSpan, size: WireSpan)? {
+        let start = position
+        // `{"price":"` then `,"size":"` compared 8 bytes at a time (little-endian ASCII).
+        guard position &+ 10 <= bytes.count,
+            bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self).littleEndian == 0x2265_6369_7270_227B,
+            bytes.loadUnaligned(fromByteOffset: position &+ 8, as: UInt16.self).littleEndian == 0x223A
+        else { return nil }
+        position &+= 10
+        guard let price = scanPlainString(), position &+ 9 <= bytes.count,
+            bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self).littleEndian == 0x3A22_657A_6973_222C,
+            bytes[position &+ 8] == UInt8(ascii: "\"")
+        else {
+            position = start
+            return nil
+        }
+        position &+= 9
+        guard let size = scanPlainString(), position < bytes.count, bytes[position] == UInt8(ascii: "}") else {
+            position = start
+            return nil
+        }
+        position &+= 1
+        first = false
+        return (price, size)
+    }
+
+    /// Reads unsigned decimal text up to the closing quote straight into an integer scaled by
+    /// `10^decimals` (the same rules as `FixedPoint.parse`: extra fractional digits must be zeros)
+    /// and consumes the quote; `nil` (position unspecified) on anything else, including a sign,
+    /// an escape, too many significant decimals or overflow.
+    @inlinable
+    mutating func scanUnsignedDecimal(decimals: Int) -> Int64? {
+        var mantissa: Int64 = 0
+        var sawDigit = false
+        var inFraction = false
+        var fractionDigits = 0
+        while position < bytes.count {
+            let byte = bytes[position]
+            position &+= 1
+            if byte == UInt8(ascii: "\"") {
+                guard sawDigit else { return nil }
+                var scale = decimals &- fractionDigits
+                while scale > 0 {
+                    let (scaled, overflow) = mantissa.multipliedReportingOverflow(by: 10)
+                    if overflow { return nil }
+                    mantissa = scaled
+                    scale &-= 1
+                }
+                return mantissa
+            }
+            if byte == UInt8(ascii: ".") {
+                if inFraction { return nil }
+                inFraction = true
+                continue
+            }
+            let digit = Int64(byte) &- 48
+            guard digit >= 0, digit <= 9 else { return nil }
+            sawDigit = true
+            if inFraction {
+                if fractionDigits == decimals {
+                    if digit != 0 { return nil }
+                    continue
+                }
+                fractionDigits &+= 1
+            }
+            let (times10, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(digit)
+            if overflow1 || overflow2 { return nil }
+            mantissa = sum
+        }
+        return nil
+    }
+
+    /// ``matchCompactLevel()`` that also converts the price and size with the given decimals in
+    /// the same pass; `nil` with the position unchanged if the form or the numbers are not plain.
+    @inlinable
+    public mutating func matchCompactLevel(priceDecimals: Int, sizeDecimals: Int) -> (price: Int64, size: Int64)? {
+        let start = position
+        guard position &+ 10 <= bytes.count,
+            bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self).littleEndian == 0x2265_6369_7270_227B,
+            bytes.loadUnaligned(fromByteOffset: position &+ 8, as: UInt16.self).littleEndian == 0x223A
+        else { return nil }
+        position &+= 10
+        guard let price = scanUnsignedDecimal(decimals: priceDecimals), position &+ 9 <= bytes.count,
+            bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self).littleEndian == 0x3A22_657A_6973_222C,
+            bytes[position &+ 8] == UInt8(ascii: "\"")
+        else {
+            position = start
+            return nil
+        }
+        position &+= 9
+        guard let size = scanUnsignedDecimal(decimals: sizeDecimals), position < bytes.count,
+            bytes[position] == UInt8(ascii: "}")
+        else {
+            position = start
+            return nil
+        }
+        position &+= 1
+        first = false
+        return (price, size)
+    }
+
     // MARK: Spans
 
     /// Whether the bytes of `span` equal `literal`.
