@@ -175,6 +175,36 @@ private func streamClient(
         #expect((stats["0"] as? [String: any Sendable])?["mark_price"] as? String == "3335.09")
     }
 
+    @Test func serverErrorsAndMalformedFramesAreReportedNotFatal() async throws {
+        let server = try await LighterTestServer.start()
+        let recorder = EventRecorder()
+        let client = streamClient(server, subscriptions: [.orderBook(market: 0)])
+        let task = Task { await client.run { recorder.record($0) } }
+        defer {
+            task.cancel()
+            Task { await server.shutdown() }
+        }
+        let socket = try await server.expectSocket()
+        _ = try await socket.expectMessage(containing: "order_book/0")
+        // Both error shapes of section B.1.
+        socket.send("{\"type\":\"error\",\"code\":30005,\"message\":\"Invalid Channel\"}")
+        socket.send("{\"error\":{\"code\":30003,\"message\":\"Already Subscribed\"}}")
+        // A truncated book frame and a non-JSON frame: counted and dropped.
+        socket.send("{\"type\":\"update/order_book\",\"channel\":\"order_book:0\",\"order_book\":{\"asks\":[{\"price\":\"1")
+        socket.send("not json")
+        // The connection survives: a snapshot after the bad frames is applied.
+        socket.send(bookFrame("subscribed/order_book", offset: 1, nonce: 1, beginNonce: nil, bids: [("3000.00", "1")], asks: [("3001.00", "1")]))
+        _ = try await recorder.wait("the snapshot") { if case .book = $0 { true } else { false } }
+        let errors = recorder.all.compactMap { event -> Int? in
+            if case .serverError(let code, _) = event { return code }
+            return nil
+        }
+        #expect(errors == [30005, 30003])
+        #expect(client.statistics.decodeErrors == 2)
+        #expect(recorder.count { if case .decodeError = $0 { true } else { false } } == 2)
+        #expect(client.statistics.connections == 1)
+    }
+
     @Test func silentServerTripsTheWatchdog() async throws {
         let server = try await LighterTestServer.start()
         let recorder = EventRecorder()
