@@ -203,3 +203,63 @@ import Testing
         #expect(throws: ParquetError.self) { try ParquetRecovery.repair(path: empty) }
     }
 }
+
+@Suite struct RowGroupPolicyTests {
+    /// The byte threshold starts a new row group (checked every 1,024 rows), and an explicit
+    /// flush writes whatever is buffered.
+    @Test func byteLimitAndExplicitFlush() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("policy.parquet").path
+        var options = ParquetWriter.Options()
+        options.rowGroupByteLimit = 16 * 1024  // two 8-byte columns: 1,024 rows = 16 KiB
+        options.syncEachRowGroup = false
+        let writer = try ParquetWriter(path: path, schema: ParquetSchema([.int64("a"), .double("b")]), options: options)
+        let a = try writer.column(0, as: Int64.self)
+        let b = try writer.column(1, as: Double.self)
+        for i in 0..<3000 {
+            a.append(Int64(i))
+            b.append(Double(i) / 4)
+            try writer.endRow()
+        }
+        #expect(writer.rowGroupCount == 2)  // at rows 1,024 and 2,048
+        #expect(writer.bufferedRowCount == 952)
+        try writer.flushRowGroup()
+        try writer.flushRowGroup()  // nothing buffered: no empty row group
+        #expect(writer.rowGroupCount == 3)
+        try writer.close()
+        let reader = try ParquetReader(path: path)
+        #expect(try (0..<reader.rowGroupCount).map { try reader.rowCount(ofRowGroup: $0) } == [1024, 1024, 952])
+        var all: [Int64] = []
+        for g in 0..<reader.rowGroupCount { all += try reader.readColumn(0, rowGroup: g).values(as: Int64.self) }
+        #expect(all == (0..<3000).map { Int64($0) })
+    }
+
+    /// A file abandoned before its first row group is repaired to a valid empty file with the schema.
+    @Test func abandonedBeforeAnyRowGroup() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("empty.parquet").path
+        do {
+            let writer = try ParquetWriter(path: path, schema: RecoveryTests.schema, keyValueMetadata: [("market", "BTC")])
+            try writer.column(0, as: Int64.self).append(1)
+        }
+        let report = try ParquetRecovery.repair(path: path)
+        #expect(report.rowGroupCount == 0)
+        let reader = try ParquetReader(path: path)
+        #expect(reader.rowCount == 0)
+        #expect(reader.schema == RecoveryTests.schema.withAutomaticEncodings)
+        #expect(reader.metadataValue(forKey: "market") == "BTC")
+        let external = try TestSupport.runReference(["inspect", path])
+        #expect(try field(external, "num_rows") as? Int == 0)
+        let columns = try #require(try field(external, "schema") as? [[String: Any]])
+        #expect(columns.compactMap { $0["name"] as? String } == ["ts_ns", "px", "side", "qty"])
+    }
+}
+
+extension ParquetSchema {
+    /// The schema as a reader reports it (encodings are a writer preference, not stored).
+    var withAutomaticEncodings: ParquetSchema {
+        ParquetSchema(self.columns.map { ParquetColumn($0.name, $0.kind, optional: $0.isOptional, encoding: .automatic) })
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder; delete when this test target has real tests.
