@@ -220,6 +220,28 @@ func makeRESTClient(_ server: LighterTestServer, retries: Int = 3) -> LighterRES
         }
     }
 
+    @Test func concurrentSendsOfOneKeyArriveInNonceOrder() async throws {
+        let server = try await LighterTestServer.start { request in
+            switch request.path {
+            case "/api/v1/nextNonce": return .ok("{\"code\":200,\"nonce\":100}")
+            case "/api/v1/sendTx": return .ok("{\"code\":200,\"tx_hash\":\"h\"}")
+            default: return TestHTTPResponse(status: 404, body: "{\"code\":404,\"message\":\"no route\"}")
+            }
+        }
+        defer { Task { await server.shutdown() } }
+        let sender = TransactionSender(rest: makeRESTClient(server), accountIndex: 7, apiKeys: [2])
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<24 {
+                group.addTask {
+                    _ = try? await sender.send { slot in EncodedTransaction(type: 15, txInfo: "{\"Nonce\":\(slot.nonce)}") }
+                }
+            }
+        }
+        let received = server.requests.filter { $0.path == "/api/v1/sendTx" }.compactMap { $0.form["tx_info"] }
+        #expect(received == (100..<124).map { "{\"Nonce\":\($0)}" })
+        #expect(server.requests.filter { $0.path == "/api/v1/nextNonce" }.count == 1)
+    }
+
     @Test func invalidNonceRefreshesTheNonceAndSucceeds() async throws {
         let fetches = Mutex(0)
         let server = try await LighterTestServer.start { request in

@@ -40,6 +40,9 @@ public struct EncodedTransaction: Hashable, Sendable {
 /// Sends transactions over REST with nonces managed per API key, the volume quota paced, and
 /// "invalid nonce" answered by refetching the nonce, re-signing and resending.
 ///
+/// Like the official SDK, a key is held from taking its nonce until the server has answered, so
+/// transactions of one key reach the sequencer in nonce order; several keys send in parallel.
+///
 /// ```swift
 /// let sender = TransactionSender(rest: rest, accountIndex: 1234, apiKeys: [3, 4])
 /// let reply = try await sender.send { slot in
@@ -54,6 +57,9 @@ public actor TransactionSender {
     private var pacer: VolumeQuotaPacer?
     private let clock: any TradingClock
     private let logger: Logger
+    /// Keys with a send in flight, and the sends waiting for each (FIFO).
+    private var busyKeys: Set<UInt8> = []
+    private var waiters: [UInt8: [CheckedContinuation<Void, Never>]] = [:]
 
     /// A sender.
     ///
@@ -88,6 +94,8 @@ public actor TransactionSender {
         build: @Sendable (TransactionSlot) throws -> EncodedTransaction
     ) async throws(LighterClientError) -> LighterSendTxResponse {
         let key = nonces.nextKey()
+        await acquire(key)
+        defer { release(key) }
         var retries = 0
         while true {
             if nonces.needsFetch(key) {
@@ -128,6 +136,8 @@ public actor TransactionSender {
     ) async throws(LighterClientError) -> LighterSendTxBatchResponse {
         guard count > 0, count <= 50 else { throw .invalidRequest("a batch holds 1…50 transactions, not \(count)") }
         let key = nonces.nextKey()
+        await acquire(key)
+        defer { release(key) }
         if nonces.needsFetch(key) {
             try setNonce(try await rest.nextNonce(accountIndex: accountIndex, apiKeyIndex: key), key: key)
         }
@@ -149,6 +159,27 @@ public actor TransactionSender {
         } catch let error {
             nonces.invalidate(key)  // which of the nonces were consumed is unknown
             throw error
+        }
+    }
+
+    /// Waits until no other send holds `key`, then holds it.
+    private func acquire(_ key: UInt8) async {
+        if busyKeys.contains(key) {
+            // Ownership is handed over by `release`, so the key stays busy.
+            await withCheckedContinuation { waiters[key, default: []].append($0) }
+        } else {
+            busyKeys.insert(key)
+        }
+    }
+
+    /// Hands `key` to the next waiting send, or frees it.
+    private func release(_ key: UInt8) {
+        if var queue = waiters[key], !queue.isEmpty {
+            let next = queue.removeFirst()
+            waiters[key] = queue.isEmpty ? nil : queue
+            next.resume()
+        } else {
+            busyKeys.remove(key)
         }
     }
 
