@@ -902,7 +902,7 @@ public final class SandboxExchange: Sendable {
         guard let account = state.accounts[index] else {
             throw SandboxError(code: 21100, message: "account not found")
         }
-        return "{\"code\":200,\"total\":1,\"accounts\":[\(account.detailJSON(markets: state.markets, specs: specs))]}"
+        return "{\"code\":200,\"total\":1,\"accounts\":[\(account.detailJSON(markets: state.markets, specs: specs))],\"next_cursor\":\"\"}"
     }
 
     private func ordersResponseJSON(_ state: State, account: Int64, market: Int?, active: Bool) -> String {

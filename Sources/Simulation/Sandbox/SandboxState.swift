@@ -208,6 +208,9 @@ extension SandboxExchange {
                 ("to_cancel_order_id_0", "\"0\""), ("block_height", "0"), ("timestamp", String(updatedAtMs / 1000)),
                 ("created_at", String(createdAtMs / 1000)), ("updated_at", String(updatedAtMs / 1000)),
                 ("transaction_time", String(updatedAtMs * 1000)), ("order_version", "0"),
+                ("integrator_fee_collector_index", "\"0\""), ("integrator_maker_fee", "\"0\""),
+                ("integrator_taker_fee", "\"0\""), ("order_flags", "0"), ("market_symbol", SandboxJSON.string(spec.symbol)),
+                ("market_kind", "\"perp\""),
             ])
         }
     }
@@ -393,6 +396,7 @@ extension SandboxExchange {
                 ("position_value", SandboxJSON.usd(value)), ("unrealized_pnl", SandboxJSON.usd(unrealized)),
                 ("realized_pnl", SandboxJSON.usd(0)), ("liquidation_price", "\"0\""),
                 ("total_funding_paid_out", "\"0\""), ("margin_mode", "0"), ("allocated_margin", "\"0.000000\""),
+                ("total_discount", "\"0\""), ("margin_set_flag", "0"),
             ])
         }
 
@@ -413,11 +417,16 @@ extension SandboxExchange {
                 ("positions", SandboxJSON.array(positions)),
                 (
                     "assets",
-                    "[{\"symbol\":\"USDC\",\"asset_id\":3,\"balance\":\(SandboxJSON.usd(figures.collateral)),\"locked_balance\":\"0\",\"margin_balance\":\(SandboxJSON.usd(figures.collateral)),\"margin_mode\":\"enabled\"}]"
+                    "[{\"symbol\":\"USDC\",\"asset_id\":3,\"balance\":\(SandboxJSON.usd(figures.collateral)),\"locked_balance\":\"0\",\"margin_balance\":\(SandboxJSON.usd(figures.collateral)),\"margin_mode\":\"enabled\",\"multiplier\":\"1\"}]"
                 ),
                 ("shares", "[]"), ("approved_integrators", "[]"), ("name", "\"sandbox\""), ("description", "\"\""),
                 ("can_invite", "false"), ("referral_points_percentage", "\"\""), ("created_at", "0"),
-                ("transaction_time", "0"), ("pending_unlocks", "[]"),
+                ("transaction_time", "0"), ("pending_unlocks", "[]"), ("can_rfq", "false"), ("can_rfq_market_ids", "[]"),
+                ("metadata", "{\"color\":\"\"}"), ("agent_enabled", "false"),
+                (
+                    "pool_info",
+                    "{\"status\":0,\"operator_fee\":\"0\",\"min_operator_share_rate\":\"0\",\"total_shares\":0,\"operator_shares\":0,\"annual_percentage_yield\":0,\"daily_returns\":[],\"share_prices\":[],\"sharpe_ratio\":0,\"strategies\":[]}"
+                ),
             ])
         }
 
