@@ -63,7 +63,9 @@ public struct RecordedMarketInfo: Sendable, Hashable {
     }
 }
 
-/// Paths, schemas and metadata of the recorded dataset:
+/// Paths, schemas and metadata of the recorded dataset (``schema(_:)`` lists the columns;
+/// `recv_seq` in `book_events` and `trades` numbers the messages of one market in the order they
+/// were received, across both tables, so a replay can order rows with equal `ts_ns`):
 /// `<root>/<venue>/<table>/market=<SYMBOL>/date=<YYYY-MM-DD>/part-<start-ts>.parquet`.
 ///
 /// A part file is written as `.part-<start-ts>.parquet.inprogress` and renamed when its footer
@@ -148,6 +150,7 @@ public enum DatasetLayout {
                 .double("size", optional: true),
                 .boolean("is_snapshot"),
                 .string("reason", optional: true),
+                .int64("recv_seq", encoding: .deltaBinaryPacked),
             ])
         case .bookTop10:
             ParquetSchema(
@@ -166,6 +169,7 @@ public enum DatasetLayout {
                 .double("size"),
                 .string("taker_side", encoding: .dictionary),
                 .boolean("is_liquidation", optional: true),
+                .int64("recv_seq", encoding: .deltaBinaryPacked),
             ])
         }
     }

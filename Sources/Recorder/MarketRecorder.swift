@@ -68,6 +68,8 @@ final class MarketRecorder {
     private var recentTradeHead = 0
     private let tradeMemory = 200_000
     private(set) var statistics = MarketRecordingStatistics()
+    /// Receive-order number of the current message (book or trade), written as `recv_seq`.
+    private var receiveSequence: Int64 = 0
     private let priceScale: Double
     private let sizeScale: Double
 
@@ -96,6 +98,7 @@ final class MarketRecorder {
 
     /// A snapshot: the book is now exactly `bids` and `asks`.
     func recordSnapshot(receivedAt: Timestamp, exchangeTimeMs: Int64?, sequence: BookSequence, bids: [BookLevel], asks: [BookLevel]) {
+        receiveSequence += 1
         book.replace(bids: bids.filter { !$0.size.isZero }, asks: asks.filter { !$0.size.isZero })
         bookValid = true
         lastSeq = sequence.seq
@@ -118,6 +121,7 @@ final class MarketRecorder {
             statistics.duplicateBookMessages += 1
             return
         }
+        receiveSequence += 1
         var sequence = sequence
         if sequence.beginNonce == nil, sequence.nonce != nil { sequence.beginNonce = lastNonce }
         // A new part file starts with a checkpoint of the book before this message.
@@ -144,6 +148,7 @@ final class MarketRecorder {
 
     /// The venue discarded the book (gap, reconnect): writes a resync marker.
     func recordResync(receivedAt: Timestamp, reason: String) {
+        receiveSequence += 1
         book.removeAll()
         bookValid = false
         lastSeq = nil
@@ -231,6 +236,7 @@ final class MarketRecorder {
         columns.size.append(level.map { Double($0.size.lots) / sizeScale })
         columns.isSnapshot.append(isSnapshot)
         columns.reason.append(reason)
+        columns.receiveSequence.append(receiveSequence)
         bookEvents.endRow(at: receivedAt)
     }
 
@@ -280,6 +286,7 @@ final class MarketRecorder {
             return
         }
         statistics.trades += 1
+        receiveSequence += 1
         noteLag(receivedAt: trade.receivedAt, exchangeTimeMs: trade.exchangeTimeMs)
         switch tradeFile.prepare(at: trade.receivedAt) {
         case .unavailable:
@@ -299,6 +306,7 @@ final class MarketRecorder {
         columns.size.append(Double(trade.size.lots) / sizeScale)
         columns.takerSide.append(trade.takerSide == .buy ? "buy" : "sell")
         columns.isLiquidation.append(isLiquidation)
+        columns.receiveSequence.append(receiveSequence)
         tradeFile.endRow(at: trade.receivedAt)
     }
 
@@ -359,6 +367,7 @@ private struct BookEventColumns {
     let size: ParquetColumnWriter<Double>
     let isSnapshot: ParquetColumnWriter<Bool>
     let reason: ParquetColumnWriter<String>
+    let receiveSequence: ParquetColumnWriter<Int64>
 
     init(_ writer: ParquetWriter) throws {
         self.writer = writer
@@ -375,6 +384,7 @@ private struct BookEventColumns {
         size = try writer.column(named: "size", as: Double.self)
         isSnapshot = try writer.column(named: "is_snapshot", as: Bool.self)
         reason = try writer.column(named: "reason", as: String.self)
+        receiveSequence = try writer.column(named: "recv_seq", as: Int64.self)
     }
 }
 
@@ -413,6 +423,7 @@ private struct TradeColumns {
     let size: ParquetColumnWriter<Double>
     let takerSide: ParquetColumnWriter<String>
     let isLiquidation: ParquetColumnWriter<Bool>
+    let receiveSequence: ParquetColumnWriter<Int64>
 
     init(_ writer: ParquetWriter) throws {
         self.writer = writer
@@ -423,5 +434,6 @@ private struct TradeColumns {
         size = try writer.column(named: "size", as: Double.self)
         takerSide = try writer.column(named: "taker_side", as: String.self)
         isLiquidation = try writer.column(named: "is_liquidation", as: Bool.self)
+        receiveSequence = try writer.column(named: "recv_seq", as: Int64.self)
     }
 }

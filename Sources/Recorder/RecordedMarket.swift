@@ -7,8 +7,9 @@ import Parquet
 /// - Snapshot and checkpoint rows of one message become one ``MarketCore/BookSnapshot``; delta
 ///   rows become ``MarketCore/BookDelta``s; a resync marker becomes an empty snapshot (the book is
 ///   unknown until the next snapshot); `empty` rows are skipped.
-/// - Book and trade rows are merged by `ts_ns`; on equal times book rows come first, and rows of
-///   one table keep their file order (stable).
+/// - Book and trade rows are merged by `ts_ns`, then `recv_seq` (the order the recorder received
+///   the messages in); without `recv_seq`, trades come first on equal times. Rows of one table
+///   keep their file order (stable).
 /// - With `from`, the book rows before `from` are folded into one snapshot at `from` (reading
 ///   starts at the last part file that began at or before `from`; every part begins with a
 ///   checkpoint of the book). Rows after `to` are not read.
@@ -104,8 +105,8 @@ final class ReplayState {
     private let to: Int64?
     private let priceScale: Double
     private let sizeScale: Double
-    private var pendingBook: MarketEvent?
-    private var pendingTrade: MarketEvent?
+    private var pendingBook: (event: MarketEvent, order: Int64?)?
+    private var pendingTrade: (event: MarketEvent, order: Int64?)?
     private var startSnapshot: MarketEvent?
     private var started = false
     private var booksDone = false
@@ -138,17 +139,27 @@ final class ReplayState {
                 return nil
             case (let book?, nil):
                 pendingBook = nil
-                return book
+                return book.event
             case (nil, let trade?):
                 pendingTrade = nil
-                return trade
+                return trade.event
             case (let book?, let trade?):
-                if book.receivedAt <= trade.receivedAt {
+                let bookTime = book.event.receivedAt
+                let tradeTime = trade.event.receivedAt
+                let bookFirst: Bool
+                if bookTime != tradeTime {
+                    bookFirst = bookTime < tradeTime
+                } else if let bookOrder = book.order, let tradeOrder = trade.order {
+                    bookFirst = bookOrder < tradeOrder
+                } else {
+                    bookFirst = false
+                }
+                if bookFirst {
                     pendingBook = nil
-                    return book
+                    return book.event
                 }
                 pendingTrade = nil
-                return trade
+                return trade.event
             }
         } catch let failure as RecordedDataError {
             error = failure
@@ -165,7 +176,7 @@ final class ReplayState {
         var sawBook = false
         var lastTs: Int64 = 0
         while let row = try books.peek(), row.ts < from {
-            guard let event = try nextBook(ignoringWindow: true) else { break }
+            guard let event = try nextBook(ignoringWindow: true)?.event else { break }
             book.apply(event)
             sawBook = true
             lastTs = max(lastTs, row.ts)
@@ -183,7 +194,7 @@ final class ReplayState {
     private func lots(_ value: Double?) -> Quantity { Quantity(lots: Int64(((value ?? 0) * sizeScale).rounded())) }
 
     /// The next book event of the window.
-    private func nextBook(ignoringWindow: Bool = false) throws -> MarketEvent? {
+    private func nextBook(ignoringWindow: Bool = false) throws -> (event: MarketEvent, order: Int64?)? {
         guard !booksDone else { return nil }
         while let row = try books.next() {
             if !ignoringWindow, let to, row.ts > to {
@@ -195,15 +206,21 @@ final class ReplayState {
             case .empty:
                 continue
             case .resync:
-                return .bookSnapshot(
-                    BookSnapshot(
-                        receivedAt: receivedAt, exchangeTimeMs: row.exchangeTs ?? 0, sequence: row.seq ?? 0, bids: [], asks: []))
+                return (
+                    .bookSnapshot(
+                        BookSnapshot(
+                            receivedAt: receivedAt, exchangeTimeMs: row.exchangeTs ?? 0, sequence: row.seq ?? 0, bids: [], asks: [])),
+                    row.receiveSequence
+                )
             case .delta:
                 guard let side = row.side else { continue }
-                return .bookDelta(
-                    BookDelta(
-                        receivedAt: receivedAt, exchangeTimeMs: row.exchangeTs ?? 0, sequence: row.seq ?? 0, side: side,
-                        price: ticks(row.price), size: lots(row.size)))
+                return (
+                    .bookDelta(
+                        BookDelta(
+                            receivedAt: receivedAt, exchangeTimeMs: row.exchangeTs ?? 0, sequence: row.seq ?? 0, side: side,
+                            price: ticks(row.price), size: lots(row.size))),
+                    row.receiveSequence
+                )
             case .snapshot, .checkpoint:
                 var bids: [BookLevel] = []
                 var asks: [BookLevel] = []
@@ -217,24 +234,30 @@ final class ReplayState {
                     current = following
                     _ = try books.next()
                 }
-                return .bookSnapshot(
-                    BookSnapshot(
-                        receivedAt: receivedAt, exchangeTimeMs: row.exchangeTs ?? 0, sequence: row.seq ?? 0, bids: bids,
-                        asks: asks))
+                return (
+                    .bookSnapshot(
+                        BookSnapshot(
+                            receivedAt: receivedAt, exchangeTimeMs: row.exchangeTs ?? 0, sequence: row.seq ?? 0, bids: bids,
+                            asks: asks)),
+                    row.receiveSequence
+                )
             }
         }
         return nil
     }
 
-    private func nextTrade() throws -> MarketEvent? {
+    private func nextTrade() throws -> (event: MarketEvent, order: Int64?)? {
         guard !tradesDone, let row = try trades.next() else { return nil }
         if let to, row.ts > to {
             tradesDone = true
             return nil
         }
-        return .trade(
-            Trade(
-                receivedAt: Timestamp(nanoseconds: row.ts), exchangeTimeMs: row.exchangeTs ?? 0, tradeID: row.tradeID,
-                price: ticks(row.price), size: lots(row.size), takerSide: row.takerSide))
+        return (
+            .trade(
+                Trade(
+                    receivedAt: Timestamp(nanoseconds: row.ts), exchangeTimeMs: row.exchangeTs ?? 0, tradeID: row.tradeID,
+                    price: ticks(row.price), size: lots(row.size), takerSide: row.takerSide)),
+            row.receiveSequence
+        )
     }
 }

@@ -26,6 +26,7 @@ struct BookEventRow {
     var price: Double?
     var size: Double?
     var reason: String?
+    var receiveSequence: Int64?
 
     /// Whether `other` belongs to the same message (snapshot rows are grouped this way).
     func sameMessage(as other: BookEventRow) -> Bool {
@@ -41,6 +42,7 @@ struct TradeRow {
     var price: Double
     var size: Double
     var takerSide: Side
+    var receiveSequence: Int64?
 }
 
 /// Reads the rows of a sequence of part files, one row group at a time.
@@ -112,6 +114,7 @@ enum RowDecoding {
         let price = try double("price")
         let size = try double("size")
         let reason = try string("reason")
+        let receiveSequence = reader.schema.index(of: "recv_seq") == nil ? nil : try int64("recv_seq")
         var rows: [BookEventRow] = []
         rows.reserveCapacity(ts.count)
         for i in 0..<ts.count {
@@ -122,7 +125,7 @@ enum RowDecoding {
                 BookEventRow(
                     ts: t, exchangeTs: exchangeTs[i], kind: k, seq: seq[i], nonce: nonce[i], beginNonce: beginNonce[i],
                     firstUpdateID: first[i], previousUpdateID: previous[i], side: Self.side(side[i]), price: price[i],
-                    size: size[i], reason: reason[i]))
+                    size: size[i], reason: reason[i], receiveSequence: receiveSequence?[i] ?? nil))
         }
         return rows
     }
@@ -134,13 +137,16 @@ enum RowDecoding {
         let price = try reader.readColumn(named: "price", rowGroup: group).values(as: Double.self)
         let size = try reader.readColumn(named: "size", rowGroup: group).values(as: Double.self)
         let side = try reader.readColumn(named: "taker_side", rowGroup: group).values(as: String.self)
+        let receiveSequence =
+            reader.schema.index(of: "recv_seq") == nil
+            ? nil : try reader.readColumn(named: "recv_seq", rowGroup: group).optionalValues(as: Int64.self)
         var rows: [TradeRow] = []
         rows.reserveCapacity(ts.count)
         for i in 0..<ts.count {
             rows.append(
                 TradeRow(
                     ts: ts[i], exchangeTs: exchangeTs[i], tradeID: ids[i], price: price[i], size: size[i],
-                    takerSide: Self.side(side[i]) ?? .buy))
+                    takerSide: Self.side(side[i]) ?? .buy, receiveSequence: receiveSequence?[i] ?? nil))
         }
         return rows
     }
