@@ -204,6 +204,27 @@ import Testing
         }
     }
 
+    @Test func orderIsCanceledWhenItsExpiryPasses() async throws {
+        let sandbox = try await SandboxHarness.start()
+        defer { Task { await sandbox.stop() } }
+        let account = sandbox.first
+        let top = try await sandbox.ethTop()
+        let order = OrderInfo(
+            marketIndex: 0, clientOrderIndex: 61, baseAmount: 100, price: UInt32(top.bid - 5_000), isAsk: false,
+            timeInForce: .goodTillTime, orderExpiry: SandboxHarness.nowMilliseconds + 1_500)
+        let create = try sandbox.sign(.createOrder(order), account: account, nonce: 0)
+        #expect(try await sandbox.rest.sendTx(create).code == 200)
+        let token = sandbox.authToken(account)
+        #expect(try await sandbox.rest.accountActiveOrders(accountIndex: 100, authToken: token).count == 1)
+        let gone = try await SandboxHarness.eventually(seconds: 10) {
+            try await sandbox.rest.accountActiveOrders(accountIndex: 100, authToken: token).isEmpty
+        }
+        #expect(gone)
+        let inactive: InactiveOrdersProbe = try await sandbox.rest.get(
+            "/api/v1/accountInactiveOrders", query: [("account_index", "100"), ("limit", "10")], authToken: token)
+        #expect(inactive.orders.first?.status == "canceled-expired")
+    }
+
     @Test func restingBidIsFilledByTheSyntheticFlow() async throws {
         let sandbox = try await SandboxHarness.start(seed: 11)
         defer { Task { await sandbox.stop() } }

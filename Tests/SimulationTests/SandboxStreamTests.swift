@@ -20,7 +20,7 @@ import Testing
             configuration: .init(url: sandbox.server.streamURL, tickInterval: 0.2), markets: MarketDecimalsTable(specs),
             subscriptions: [
                 .orderBook(market: 0), .trades(market: 0), .marketStats(market: 0), .accountAllOrders(account: 100),
-                .accountAll(account: 100), .userStats(account: 100),
+                .accountAll(account: 100), .userStats(account: 100), .accountTransactions(account: 100),
             ],
             tokenProvider: { _ in AuthTokenGrant(token: token, expiresAt: expiry) })
         let task = Task { await stream.run { recorder.record($0) } }
@@ -61,6 +61,11 @@ import Testing
             }
         }
         #expect(opened)
+        // account_tx reports the executed transaction (status 2) by its hash.
+        let reported = await SandboxHarness.eventually(seconds: 5) {
+            recorder.messages(type: "update/account_tx").contains { $0.contains(create.txHash) && $0.contains("\"status\":2") }
+        }
+        #expect(reported)
         #expect(!recorder.messages(type: "update/account_all").isEmpty)
         #expect(!recorder.messages(type: "update/user_stats").isEmpty)
 

@@ -170,8 +170,21 @@ public final class SandboxExchange: Sendable {
                 }
             }
         }
-        // Scheduled cancel-alls (dead man's switch).
         let nowMs = time.milliseconds
+        // Orders past their OrderExpiry.
+        for accountIndex in state.accountOrder {
+            guard let account = state.accounts[accountIndex] else { continue }
+            for spec in specs {
+                let expired = (account.active[spec.marketID] ?? [:]).filter { $0.value.orderExpiry > 0 && $0.value.orderExpiry <= nowMs }
+                for id in expired.keys.sorted() {
+                    state.accounts[accountIndex]?.expiring.insert(id)
+                    state.accounts[accountIndex]?.engines[spec.marketID]?.handle(.cancel(id: id), at: time)
+                    state.accounts[accountIndex]?.collect(market: spec, at: time, nonce: nil)
+                    state.accounts[accountIndex]?.expiring.remove(id)
+                }
+            }
+        }
+        // Scheduled cancel-alls (dead man's switch).
         for accountIndex in state.accountOrder {
             guard let due = state.accounts[accountIndex]?.cancelAllTime, due > 0, due <= nowMs else { continue }
             state.accounts[accountIndex]?.cancelAllTime = 0
@@ -198,6 +211,8 @@ public final class SandboxExchange: Sendable {
         method: String, path: String, query: [String: String], headers: [String: String], body: String, at time: Timestamp
     ) -> SandboxHTTPResponse {
         state.withLock { state in
+            // Requests racing the pacing task never move the exchange's time backwards.
+            let time = max(time, state.now)
             Self.advance(&state, to: time, specs: specs)
             let response = route(&state, method: method, path: path, query: query, headers: headers, body: body, at: time)
             Self.flush(&state, at: time, specs: specs)
@@ -298,6 +313,7 @@ public final class SandboxExchange: Sendable {
     /// - Throws: ``SandboxError`` with Lighter's code when the transaction is refused.
     public func submit(txType: UInt8, txInfo: String, at time: Timestamp) throws(SandboxError) -> String {
         let result: Result<String, SandboxError> = state.withLock { state in
+            let time = max(time, state.now)
             Self.advance(&state, to: time, specs: specs)
             defer { Self.flush(&state, at: time, specs: specs) }
             do throws(SandboxError) {
@@ -473,10 +489,16 @@ public final class SandboxExchange: Sendable {
         }
         state.accounts[accountIndex]?.keys[envelope.apiKeyIndex]?.nextNonce = envelope.nonce + 1
         state.blockHeight += 1
-        state.transactions[transaction.txHash] = TxRecord(
+        let record = TxRecord(
             hash: transaction.txHash, type: Int(transaction.type.rawValue), info: txInfo, account: accountIndex,
             apiKey: Int(envelope.apiKeyIndex), nonce: envelope.nonce, expiredAt: envelope.expiredAt,
             blockHeight: state.blockHeight, timeMs: time.milliseconds)
+        state.transactions[transaction.txHash] = record
+        state.accounts[accountIndex]?.recentTransactions.append(record)
+        if (state.accounts[accountIndex]?.recentTransactions.count ?? 0) > 100 {
+            state.accounts[accountIndex]?.recentTransactions.removeFirst(50)
+        }
+        state.accounts[accountIndex]?.newTransactions.append(record)
     }
 
     private func createOrder(_ state: inout State, account accountIndex: Int64, order: OrderInfo, nonce: Int64, at time: Timestamp)
@@ -566,6 +588,7 @@ public final class SandboxExchange: Sendable {
     /// Handles one text frame of a WebSocket client at `time`; replies go to `subscriber`.
     public func receive(_ text: String, from subscriber: SandboxSubscriber, at time: Timestamp) {
         state.withLock { state in
+            let time = max(time, state.now)
             Self.advance(&state, to: time, specs: specs)
             handleFrame(&state, text, from: subscriber, at: time)
             Self.flush(&state, at: time, specs: specs)
@@ -690,7 +713,8 @@ public final class SandboxExchange: Sendable {
                 snapshot =
                     "{\"type\":\"subscribed/market_stats\",\"channel\":\(SandboxJSON.string(name)),\"timestamp\":\(time.milliseconds),\"market_stats\":\(book.statsJSON(spec: spec, at: time))}"
             }
-        case ("account_all", 2), ("user_stats", 2), ("account_all_orders", 2), ("account_orders", 3):
+        case ("account_all", 2), ("user_stats", 2), ("account_all_orders", 2), ("account_orders", 3),
+            ("account_all_positions", 2), ("account_all_trades", 2), ("account_tx", 2):
             let accountText = parts[parts.count - 1]
             guard let index = account(accountText) else { return subscriber.deliver(invalid) }
             var onlyMarket: Int?
@@ -698,7 +722,7 @@ public final class SandboxExchange: Sendable {
                 guard let spec = market(parts[1]) else { return subscriber.deliver(invalid) }
                 onlyMarket = spec.marketID
             }
-            if parts[0] == "account_all_orders" || parts[0] == "account_orders" {
+            if parts[0] == "account_all_orders" || parts[0] == "account_orders" || parts[0] == "account_tx" {
                 do throws(SandboxError) {
                     try authorize(state, token: auth, account: index, at: time)
                 } catch {
@@ -937,16 +961,7 @@ public final class SandboxExchange: Sendable {
         guard let hash = parameters["value"], let record = state.transactions[hash] else {
             throw SandboxError(code: 21500, message: "transaction not found")
         }
-        return SandboxJSON.object([
-            ("code", "200"), ("hash", SandboxJSON.string(record.hash)), ("type", String(record.type)),
-            ("info", SandboxJSON.string(record.info)), ("event_info", SandboxJSON.string("{\"ae\":\"\"}")),
-            ("status", "2"), ("transaction_index", "0"), ("l1_address", "\"\""),
-            ("account_index", String(record.account)), ("api_key_index", String(record.apiKey)),
-            ("nonce", String(record.nonce)), ("expire_at", String(record.expiredAt)),
-            ("block_height", String(record.blockHeight)), ("queued_at", String(record.timeMs)),
-            ("executed_at", String(record.timeMs)), ("sequence_index", String(record.blockHeight)),
-            ("parent_hash", "\"\""),
-        ])
+        return "{\"code\":200," + record.json().dropFirst()
     }
 
     private func sendTxReply(hash: String, time: Timestamp) -> String {

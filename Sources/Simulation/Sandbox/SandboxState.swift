@@ -27,7 +27,7 @@ extension SandboxExchange {
         var nextNonce: Int64
     }
 
-    /// A transaction the exchange executed, for `GET /api/v1/tx`.
+    /// A transaction the exchange executed, for `GET /api/v1/tx` and `account_tx`.
     struct TxRecord {
         var hash: String
         var type: Int
@@ -38,6 +38,18 @@ extension SandboxExchange {
         var expiredAt: Int64
         var blockHeight: Int64
         var timeMs: Int64
+
+        /// The transaction as `GET /api/v1/tx` and `account_tx` show it (executed: status 2, no app error).
+        func json() -> String {
+            SandboxJSON.object([
+                ("hash", SandboxJSON.string(hash)), ("type", String(type)), ("info", SandboxJSON.string(info)),
+                ("event_info", SandboxJSON.string("{\"ae\":\"\"}")), ("status", "2"), ("transaction_index", "0"),
+                ("l1_address", "\"\""), ("account_index", String(account)), ("api_key_index", String(apiKey)),
+                ("nonce", String(nonce)), ("expire_at", String(expiredAt)), ("block_height", String(blockHeight)),
+                ("queued_at", String(timeMs)), ("executed_at", String(timeMs)), ("sequence_index", String(blockHeight)),
+                ("parent_hash", "\"\""),
+            ])
+        }
     }
 
     /// One trade, public or an account's.
@@ -219,6 +231,7 @@ extension SandboxExchange {
     struct AccountFigures {
         var collateral: Double
         var unrealized: Double
+        var positionNotional: Double = 0
         var positionMargin: Double
         var orderMargin: Double
         var totalAssetValue: Double { collateral + unrealized }
@@ -237,6 +250,10 @@ extension SandboxExchange {
         var trades: [Int: [TradeRecord]] = [:]
         var cancelAllTime: Int64 = 0
         var pendingRecord: OrderRecord?
+        /// Orders being cancelled because their OrderExpiry passed.
+        var expiring: Set<ClientOrderID> = []
+        var recentTransactions: [TxRecord] = []
+        var newTransactions: [TxRecord] = []
         var nextOwnTradeID: Int64 = 0
         var syntheticOrderIndex: Int64 = 1 << 47
         // Unpublished changes.
@@ -250,7 +267,10 @@ extension SandboxExchange {
             self.collateral = collateral
         }
 
-        var hasChanges: Bool { !changedOrders.isEmpty || !newTrades.isEmpty || !positionsChanged.isEmpty || statsChanged }
+        var hasChanges: Bool {
+            !changedOrders.isEmpty || !newTrades.isEmpty || !positionsChanged.isEmpty || statsChanged
+                || !newTransactions.isEmpty
+        }
 
         func activeRecords(market: Int?) -> [OrderRecord] {
             active.keys.sorted().filter { market == nil || $0 == market }.flatMap { key in
@@ -331,7 +351,7 @@ extension SandboxExchange {
                     } else {
                         continue
                     }
-                    record.status = Self.status(for: reason)
+                    record.status = expiring.contains(id) ? "canceled-expired" : Self.status(for: reason)
                     record.updatedAtMs = ms
                     retire(record, id: id)
                 case .positionUpdate:
@@ -370,6 +390,7 @@ extension SandboxExchange {
                 result.collateral += (Double(engine.cash) + lots * entry) / scale
                 result.unrealized += lots * (mark - entry) / scale
                 result.positionMargin += abs(lots) * mark / scale * fraction
+                result.positionNotional += abs(lots) * mark / scale
                 for order in (active[spec.marketID] ?? [:]).values {
                     result.orderMargin += Double(order.remaining) * Double(order.price) / scale * fraction
                 }
@@ -436,9 +457,9 @@ extension SandboxExchange {
             let usage = value > 0 ? (figures.positionMargin + figures.orderMargin) / value * 100 : 0
             return SandboxJSON.object([
                 ("collateral", SandboxJSON.usd(figures.collateral)), ("portfolio_value", SandboxJSON.usd(value)),
-                ("leverage", SandboxJSON.usd(value > 0 ? figures.positionMargin / value * 20 : 0)),
+                ("leverage", SandboxJSON.usd(value > 0 ? figures.positionNotional / value : 0)),
                 ("available_balance", SandboxJSON.usd(figures.available)),
-                ("margin_usage", SandboxJSON.usd(usage)), ("buying_power", SandboxJSON.usd(figures.available * 20)),
+                ("margin_usage", SandboxJSON.usd(usage)), ("buying_power", SandboxJSON.usd(max(0, figures.available))),
             ])
         }
 
@@ -474,6 +495,13 @@ extension SandboxExchange {
             for record in activeRecords(market: market) { activeByMarket[record.marketID, default: []].append(record) }
             let head = "\"type\":\"subscribed/\(kind)\",\"channel\":\(SandboxJSON.string(channel)),\"account\":\(index)"
             switch kind {
+            case "account_all_positions":
+                return "{\(head),\"timestamp\":\(time.milliseconds),\"positions\":\(positionsMapJSON(specs.map(\.marketID), markets: markets, specs: specs))}"
+            case "account_all_trades":
+                let recent = trades.mapValues { Array($0.suffix(50)) }
+                return "{\(head),\"timestamp\":\(time.milliseconds),\"trades\":\(tradesMapJSON(recent, specs: specs))}"
+            case "account_tx":
+                return "{\(head),\"timestamp\":\(time.milliseconds),\"txs\":\(SandboxJSON.array(recentTransactions.suffix(50).map { $0.json() }))}"
             case "user_stats":
                 return "{\(head),\"timestamp\":\(time.milliseconds),\"stats\":\(statsJSON(markets: markets, specs: specs))}"
             case "account_all":
@@ -510,11 +538,23 @@ extension SandboxExchange {
                 "\"orders\":\(ordersMapJSON(changedOrders, specs: specs)),\"trades\":\(tradesMapJSON(newTrades, specs: specs)),"
                     + "\"positions\":\(positionsMapJSON(Array(positionsChanged), markets: markets, specs: specs)),"
                     + "\"funding_histories\":{},\"shares\":[]")
+            if !positionsChanged.isEmpty {
+                send(
+                    "account_all_positions:\(index)",
+                    "\"positions\":\(positionsMapJSON(Array(positionsChanged), markets: markets, specs: specs))")
+            }
+            if !newTrades.isEmpty {
+                send("account_all_trades:\(index)", "\"trades\":\(tradesMapJSON(newTrades, specs: specs))")
+            }
+            if !newTransactions.isEmpty {
+                send("account_tx:\(index)", "\"txs\":\(SandboxJSON.array(newTransactions.map { $0.json() }))")
+            }
             if statsChanged || !changedOrders.isEmpty {
                 send("user_stats:\(index)", "\"stats\":\(statsJSON(markets: markets, specs: specs))")
             }
             changedOrders.removeAll()
             newTrades.removeAll()
+            newTransactions.removeAll()
             positionsChanged.removeAll()
             statsChanged = false
         }
