@@ -112,7 +112,15 @@ private func waitForStatus(_ logPath: String, _ label: String, atLeast count: In
         // Parts rotate every 1.2 s: wait for the first closed files of all three tables, let the
         // new open files get a few row groups (flushed every 0.2 s), then kill without warning.
         let wrote = await waitForStatus(logPath, "files closed ", atLeast: 3)
-        try await Task.sleep(nanoseconds: 700_000_000)
+        // Kill while a book_events part is open and has had time for row groups (flushes every
+        // 0.2 s); if it rotated meanwhile, wait for the next one.
+        var openAtKill: [String] = []
+        for _ in 0..<20 {
+            let open = files(under: root) { $0.hasSuffix(".inprogress") }.filter { $0.contains("/book_events/") }
+            try await Task.sleep(nanoseconds: 500_000_000)
+            openAtKill = open.filter { FileManager.default.fileExists(atPath: $0) }
+            if !openAtKill.isEmpty { break }
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         await lighter.stop()
@@ -129,7 +137,8 @@ private func waitForStatus(_ logPath: String, _ label: String, atLeast count: In
 
         let repair = try runProcess(TestPaths.binary, ["collect", "repair", root])
         #expect(repair.status == 0, "\(repair.output)\(repair.errorOutput)")
-        #expect(repair.output.contains("recovered"))
+        #expect(repair.output.contains("recovered") || repair.output.contains("discarded"))
+        for path in openAtKill { #expect(repair.output.contains(path), "repair did not report \(path)") }
         #expect(files(under: root) { $0.hasSuffix(".inprogress") }.isEmpty)
 
         let after = try runPython(readBackScript, [root])
@@ -137,7 +146,19 @@ private func waitForStatus(_ logPath: String, _ label: String, atLeast count: In
         for table in ["book_events", "book_top10", "trades"] {
             #expect((after["pyarrow_\(table)"] as? Int ?? 0) > (before["pyarrow_\(table)"] as? Int ?? 0) - 1)
         }
-        #expect((after["pyarrow_book_events"] as? Int ?? 0) > (before["pyarrow_book_events"] as? Int ?? 0))
+        if repair.output.contains("recovered") {
+            let recoveredRows = repair.output.split(separator: "\n").filter { $0.contains("recovered") }
+                .compactMap { line -> Int? in
+                    guard let range = line.range(of: ": ", options: .backwards) else { return nil }
+                    return Int(line[range.upperBound...].prefix { $0.isNumber })
+                }.reduce(0, +)
+            let total = ["book_events", "book_top10", "trades"].reduce(0) {
+                $0 + (after["pyarrow_\($1)"] as? Int ?? 0) - (before["pyarrow_\($1)"] as? Int ?? 0)
+            }
+            // The dataset grew by exactly the rows repair says it recovered.
+            #expect(total == recoveredRows)
+            #expect(recoveredRows > 0)
+        }
 
         // The inspector sees the same rows and no unreadable file.
         let inspect = try runProcess(TestPaths.binary, ["data", "inspect", root])
