@@ -204,6 +204,29 @@ import Testing
         }
     }
 
+    @Test func immediateOrderTakesTheBookAndIsAPublicTrade() async throws {
+        let sandbox = try await SandboxHarness.start()
+        defer { Task { await sandbox.stop() } }
+        let account = sandbox.first
+        let top = try await sandbox.ethTop()
+        // An IOC buy of 0.0050 ETH up to 1.00 above the best ask: filled at once as taker.
+        let limit = top.ask + 100
+        let order = OrderInfo(
+            marketIndex: 0, clientOrderIndex: 71, baseAmount: 50, price: UInt32(limit), isAsk: false,
+            timeInForce: .immediateOrCancel, orderExpiry: 0)
+        #expect(try await sandbox.rest.sendTx(try sandbox.sign(.createOrder(order), account: account, nonce: 0)).code == 200)
+        let state = try await sandbox.rest.account(index: 100)
+        let position = try #require(state.positions.first { $0.marketID == 0 })
+        #expect(position.position == "0.0050")
+        #expect(position.sign == 1)
+        let entry = try FixedPoint.parse(try #require(position.avgEntryPrice), decimals: 2)
+        #expect(entry <= limit)
+        let trades: PublicTradesProbe = try await sandbox.rest.get(
+            "/api/v1/recentTrades", query: [("market_id", "0"), ("limit", "50")])
+        // A taker buy: the maker was the ask.
+        #expect(trades.trades.contains { $0.bidAccountID == 100 && $0.size == "0.0050" && $0.isMakerAsk })
+    }
+
     @Test func orderIsCanceledWhenItsExpiryPasses() async throws {
         let sandbox = try await SandboxHarness.start()
         defer { Task { await sandbox.stop() } }
@@ -250,6 +273,23 @@ import Testing
         #expect(inactive.orders.first?.status == "filled")
         #expect(inactive.orders.first?.filledBaseAmount == "0.0050")
     }
+}
+
+/// The part of `recentTrades` this suite reads.
+struct PublicTradesProbe: Decodable {
+    struct Trade: Decodable {
+        var size: String
+        var bidAccountID: Int64
+        var isMakerAsk: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case size
+            case bidAccountID = "bid_account_id"
+            case isMakerAsk = "is_maker_ask"
+        }
+    }
+
+    var trades: [Trade]
 }
 
 /// The part of `accountInactiveOrders` this suite reads.

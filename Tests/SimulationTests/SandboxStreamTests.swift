@@ -91,6 +91,30 @@ import Testing
         #expect(canceled)
     }
 
+    @Test func shutdownClosesOpenConnections() async throws {
+        let sandbox = try await SandboxHarness.start()
+        let specs = try await sandbox.rest.marketSpecs()
+        let recorder = StreamRecorder()
+        let stream = LighterStreamClient(
+            configuration: .init(url: sandbox.server.streamURL, tickInterval: 0.2), markets: MarketDecimalsTable(specs),
+            subscriptions: [.orderBook(market: 1)])
+        let task = Task { await stream.run { recorder.record($0) } }
+        defer { task.cancel() }
+        let synced = await SandboxHarness.eventually(seconds: 10) { !recorder.bookEvents.isEmpty }
+        #expect(synced)
+        let baseURL = sandbox.server.baseURL
+        await sandbox.stop()
+        let dropped = await SandboxHarness.eventually(seconds: 10) {
+            recorder.all.contains { if case .disconnected = $0 { true } else { false } }
+        }
+        #expect(dropped)
+        // Nothing listens any more.
+        let rest = LighterRESTClient(configuration: .init(baseURL: baseURL, timeout: 2, rateLimiter: nil))
+        await #expect(throws: LighterClientError.self) {
+            _ = try await rest.orderBooks()
+        }
+    }
+
     @Test func authChannelsRefuseAForeignToken() async throws {
         let sandbox = try await SandboxHarness.start()
         defer { Task { await sandbox.stop() } }

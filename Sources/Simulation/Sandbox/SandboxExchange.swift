@@ -494,6 +494,11 @@ public final class SandboxExchange: Sendable {
             apiKey: Int(envelope.apiKeyIndex), nonce: envelope.nonce, expiredAt: envelope.expiredAt,
             blockHeight: state.blockHeight, timeMs: time.milliseconds)
         state.transactions[transaction.txHash] = record
+        state.transactionOrder.append(transaction.txHash)
+        if state.transactionOrder.count > 100_000 {
+            for hash in state.transactionOrder.prefix(50_000) { state.transactions[hash] = nil }
+            state.transactionOrder.removeFirst(50_000)
+        }
         state.accounts[accountIndex]?.recentTransactions.append(record)
         if (state.accounts[accountIndex]?.recentTransactions.count ?? 0) > 100 {
             state.accounts[accountIndex]?.recentTransactions.removeFirst(50)
@@ -565,6 +570,11 @@ public final class SandboxExchange: Sendable {
         state.accounts[accountIndex]?.engines[spec.marketID]?.handle(action, at: time)
         let rejection = state.accounts[accountIndex]?.collect(market: spec, at: time, nonce: nonce)
         state.accounts[accountIndex]?.pendingRecord = nil
+        // What the account took as taker is a public trade too (the synthetic book is not changed by it).
+        for trade in state.accounts[accountIndex]?.publicTrades ?? [] {
+            state.markets[spec.marketID]?.add(trade, spec: spec)
+        }
+        state.accounts[accountIndex]?.publicTrades.removeAll()
         if let rejection { throw rejection }
     }
 

@@ -30,6 +30,7 @@ public final class SandboxServer: Sendable {
     private let logger: Logger
     private let running: Mutex<Running?>
     private let connectionIDs = ConnectionCounter()
+    private let connections = ConnectionRegistry()
 
     private struct Running {
         var channel: any Channel
@@ -57,7 +58,7 @@ public final class SandboxServer: Sendable {
         self.running = Mutex(nil)
     }
 
-    /// The port listened on (0 before ``start()``).
+    /// The port listened on (0 before ``start()`` and after ``shutdown()``).
     public var port: Int { running.withLock { $0?.port ?? 0 } }
 
     /// `http://127.0.0.1:<port>`.
@@ -77,9 +78,11 @@ public final class SandboxServer: Sendable {
         let exchange = self.exchange
         let clock = self.clock
         let ids = self.connectionIDs
+        let connections = self.connections
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
+                connections.add(channel)
                 let upgrader = NIOWebSocketServerUpgrader(
                     maxFrameSize: 1 << 22,
                     shouldUpgrade: { channel, head in
@@ -119,7 +122,7 @@ public final class SandboxServer: Sendable {
         return port
     }
 
-    /// Stops pacing and listening (open connections are closed).
+    /// Stops pacing and listening, and closes the open connections.
     public func shutdown() async {
         guard let current = running.withLock({ state -> Running? in
             let current = state
@@ -128,6 +131,9 @@ public final class SandboxServer: Sendable {
         }) else { return }
         current.pacing.cancel()
         try? await current.channel.close()
+        for channel in connections.removeAll() {
+            try? await channel.close()
+        }
     }
 }
 
@@ -136,6 +142,27 @@ private final class ConnectionCounter: Sendable {
     private let last = Atomic<Int>(0)
 
     func next() -> Int { last.wrappingAdd(1, ordering: .relaxed).newValue }
+}
+
+/// The open connections, so shutdown can close them.
+private final class ConnectionRegistry: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        channels.withLock { $0[key] = channel }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            _ = self?.channels.withLock { $0.removeValue(forKey: key) }
+        }
+    }
+
+    func removeAll() -> [any Channel] {
+        channels.withLock { channels in
+            let all = Array(channels.values)
+            channels.removeAll()
+            return all
+        }
+    }
 }
 
 /// Collects one HTTP request and answers it from the exchange.

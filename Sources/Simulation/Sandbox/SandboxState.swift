@@ -10,7 +10,9 @@ extension SandboxExchange {
         var accounts: [Int64: AccountState]
         var accountOrder: [Int64]
         var subscribers: [String: [Int: SandboxSubscriber]] = [:]
+        /// Executed transactions by hash (the newest 50 000–100 000).
         var transactions: [String: TxRecord] = [:]
+        var transactionOrder: [String] = []
         var blockHeight: Int64 = 1
         var now: Timestamp = .epoch
 
@@ -93,7 +95,6 @@ extension SandboxExchange {
         var volumeLots: Int64 = 0
         var volumeQuote: Double = 0
         var lastStatsMs: Int64 = 0
-        var nextTradeID: Int64 = 1 << 40
 
         init(generator: SyntheticMarket) {
             self.generator = generator
@@ -252,6 +253,8 @@ extension SandboxExchange {
         var pendingRecord: OrderRecord?
         /// Orders being cancelled because their OrderExpiry passed.
         var expiring: Set<ClientOrderID> = []
+        /// Trades this account took as taker, for the public trade feed.
+        var publicTrades: [TradeRecord] = []
         var recentTransactions: [TxRecord] = []
         var newTransactions: [TxRecord] = []
         var nextOwnTradeID: Int64 = 0
@@ -333,6 +336,7 @@ extension SandboxExchange {
                     trades[market, default: []].append(trade)
                     if (trades[market]?.count ?? 0) > 200 { trades[market]?.removeFirst(100) }
                     newTrades[market, default: []].append(trade)
+                    if !fill.isMaker { publicTrades.append(trade) }
                     if fill.remaining.lots == 0 {
                         record.status = "filled"
                         retire(record, id: fill.id)
