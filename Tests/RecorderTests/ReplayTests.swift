@@ -119,41 +119,11 @@ private func drain(_ market: inout RecordedMarket) -> [MarketEvent] {
         let root = try makeTemporaryDirectory("synthetic")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let spec = MarketSpec.syntheticETH
-        var source = try SyntheticMarket(configuration: .eth(durationNanoseconds: 4 * 60_000_000_000), seed: 3)
-        var original: [MarketEvent] = []
-        while let event = source.nextEvent() { original.append(event) }
+        let (original, recorded) = try recordSyntheticMarket(
+            try #require(SyntheticMarketConfiguration.preset(symbol: "ETH", durationNanoseconds: 4 * 60_000_000_000)), seed: 3,
+            root: root)
         #expect(original.count > 1000)
-
-        // Record it as a collector would (one update per level change), flushing a row group
-        // every 10 s of virtual time (so the replay crosses many row groups).
-        let clock = ManualClock(start: original[0].receivedAt)
-        let recorder = DatasetRecorder(
-            options: RecorderOptions(root: root),
-            markets: [
-                RecordedMarketInfo(
-                    venue: "lighter", symbol: spec.symbol, marketID: spec.marketID, priceDecimals: spec.priceDecimals,
-                    sizeDecimals: spec.sizeDecimals)
-            ], clock: clock)
-        for (index, event) in original.enumerated() {
-            if event.receivedAt > clock.now { clock.advance(to: event.receivedAt) }
-            let seq = BookSequence(seq: Int64(index + 1))
-            switch event {
-            case .bookSnapshot(let s):
-                recorder.recordSnapshot(
-                    symbol: spec.symbol, receivedAt: s.receivedAt, exchangeTimeMs: s.exchangeTimeMs, sequence: seq, bids: s.bids,
-                    asks: s.asks)
-            case .bookDelta(let d):
-                let levels = [BookLevel(price: d.price, size: d.size)]
-                recorder.recordUpdate(
-                    symbol: spec.symbol, receivedAt: d.receivedAt, exchangeTimeMs: d.exchangeTimeMs, sequence: seq,
-                    bids: d.side == .buy ? levels : [], asks: d.side == .sell ? levels : [])
-            case .trade(let t):
-                recorder.recordTrade(t, symbol: spec.symbol)
-            }
-            recorder.tick()
-        }
-        recorder.close()
-        let statistics = try #require(recorder.statistics[spec.symbol])
+        let statistics = try #require(recorded)
         #expect((statistics.tables[.bookEvents]?.filesClosed ?? 0) == 1)
 
         // The replay gives back the same events (sequence numbers aside: the synthetic market has none).
@@ -193,6 +163,47 @@ private func drain(_ market: inout RecordedMarket) -> [MarketEvent] {
         let summary = try JSONSerialization.jsonObject(with: Data(fromReplay.utf8)) as? [String: Any]
         #expect((summary?["fills"] as? Int ?? 0) > 0, "the backtest should trade on the replayed market")
     }
+}
+
+/// Generates a synthetic market and records it under `root` as a collector would (one update per
+/// level change, a row group every 10 s of virtual time); returns the original events and the
+/// recorder's counters.
+func recordSyntheticMarket(_ configuration: SyntheticMarketConfiguration, seed: UInt64, root: String) throws
+    -> (events: [MarketEvent], statistics: MarketRecordingStatistics?)
+{
+    let spec = configuration.spec
+    var source = try SyntheticMarket(configuration: configuration, seed: seed)
+    var original: [MarketEvent] = []
+    while let event = source.nextEvent() { original.append(event) }
+    guard let first = original.first else { return ([], nil) }
+    let clock = ManualClock(start: first.receivedAt)
+    let recorder = DatasetRecorder(
+        options: RecorderOptions(root: root),
+        markets: [
+            RecordedMarketInfo(
+                venue: "lighter", symbol: spec.symbol, marketID: spec.marketID, priceDecimals: spec.priceDecimals,
+                sizeDecimals: spec.sizeDecimals)
+        ], clock: clock)
+    for (index, event) in original.enumerated() {
+        if event.receivedAt > clock.now { clock.advance(to: event.receivedAt) }
+        let seq = BookSequence(seq: Int64(index + 1))
+        switch event {
+        case .bookSnapshot(let s):
+            recorder.recordSnapshot(
+                symbol: spec.symbol, receivedAt: s.receivedAt, exchangeTimeMs: s.exchangeTimeMs, sequence: seq, bids: s.bids,
+                asks: s.asks)
+        case .bookDelta(let d):
+            let levels = [BookLevel(price: d.price, size: d.size)]
+            recorder.recordUpdate(
+                symbol: spec.symbol, receivedAt: d.receivedAt, exchangeTimeMs: d.exchangeTimeMs, sequence: seq,
+                bids: d.side == .buy ? levels : [], asks: d.side == .sell ? levels : [])
+        case .trade(let t):
+            recorder.recordTrade(t, symbol: spec.symbol)
+        }
+        recorder.tick()
+    }
+    recorder.close()
+    return (original, recorder.statistics[spec.symbol])
 }
 
 /// A 3-level Avellaneda–Stoikov ladder with a fixed order size and limit (as in SimulationTests).

@@ -4,11 +4,15 @@ import Foundation
 import Logging
 import MarketCore
 import Quant
+import Recorder
 import Simulation
 import Trading
 
-/// `lighter-mm backtest`: runs a strategy through the engine against a synthetic market in virtual
-/// time and prints the summary.
+/// A recorded market is a market event source for the backtest runner.
+extension RecordedMarket: MarketEventSource {}
+
+/// `lighter-mm backtest`: runs a strategy through the engine against a synthetic market (or a
+/// recorded one with `--data`) in virtual time and prints the summary.
 struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backtest",
@@ -18,7 +22,9 @@ struct BacktestCommand: ParsableCommand {
             --strategy picks the model (grid = the configured model with a ladder of at least three levels). \
             The market is a synthetic ETH- or BTC-like perpetual with Lighter's decimals and minimums. \
             The same seed gives byte-identical JSON. A progress bar is drawn on standard error when it is \
-            a terminal and the run takes more than a second.
+            a terminal and the run takes more than a second. With --data DIR the market is replayed from a \
+            dataset written by `lighter-mm collect` (book_events and trades of --market, optionally between \
+            --from and --to).
             """
     )
 
@@ -72,12 +78,33 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .customLong("network-ms"), help: "One-way network latency in milliseconds (feed, orders, responses).")
     var networkMilliseconds: Double = 5
 
+    @Option(help: "Replay a recorded dataset (the --out of `lighter-mm collect`) instead of a synthetic market.")
+    var data: String?
+
+    @Option(help: "With --data: the venue directory to read (lighter or binance).")
+    var venue: String = "lighter"
+
+    @Option(help: "With --data: first time to replay, e.g. 2026-11-21T16:00:00Z or 2026-11-21 (UTC).")
+    var from: String?
+
+    @Option(help: "With --data: last time to replay (inclusive), same formats as --from.")
+    var to: String?
+
     func validate() throws {
         guard parseDurationNanoseconds(duration) != nil else {
             throw ValidationError("--duration: '\(duration)' is not a duration like 90s, 30m, 6h, 1d or 1h30m")
         }
-        guard SyntheticMarketConfiguration.preset(symbol: market, durationNanoseconds: 1) != nil else {
-            throw ValidationError("--market: no synthetic preset for '\(market)' (ETH or BTC)")
+        if data == nil {
+            guard SyntheticMarketConfiguration.preset(symbol: market, durationNanoseconds: 1) != nil else {
+                throw ValidationError("--market: no synthetic preset for '\(market)' (ETH or BTC)")
+            }
+            guard from == nil, to == nil else { throw ValidationError("--from and --to need --data") }
+        }
+        if let from, parseUTCTime(from) == nil {
+            throw ValidationError("--from: '\(from)' is not a time like 2026-11-21T16:00:00Z or 2026-11-21")
+        }
+        if let to, parseUTCTime(to) == nil {
+            throw ValidationError("--to: '\(to)' is not a time like 2026-11-21T16:00:00Z or 2026-11-21")
         }
         guard networkMilliseconds >= 0, networkMilliseconds.isFinite else {
             throw ValidationError("--network-ms must be zero or more, got \(networkMilliseconds)")
@@ -85,6 +112,10 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let data {
+            try runRecorded(root: data)
+            return
+        }
         let values = try configOptions.load()
         guard let nanoseconds = parseDurationNanoseconds(duration),
             let marketConfiguration = SyntheticMarketConfiguration.preset(symbol: market, durationNanoseconds: nanoseconds)
@@ -132,6 +163,74 @@ struct BacktestCommand: ParsableCommand {
             }
         }
     }
+}
+
+extension BacktestCommand {
+    /// The backtest over a recorded market (`--data`).
+    func runRecorded(root: String) throws {
+        let values = try configOptions.load()
+        let start = from.flatMap(parseUTCTime)
+        let end = to.flatMap(parseUTCTime)
+        // The synthetic preset's spec carries Lighter's minimums; use it when the decimals match.
+        let preset = SyntheticMarketConfiguration.preset(symbol: market, durationNanoseconds: 1)?.spec
+        var source: RecordedMarket
+        do {
+            source = try RecordedMarket(root: root, venue: venue, market: market.uppercased(), from: start, to: end)
+            if let preset, preset.priceDecimals == source.spec.priceDecimals, preset.sizeDecimals == source.spec.sizeDecimals {
+                source = try RecordedMarket(
+                    root: root, venue: venue, market: market.uppercased(), from: start, to: end, spec: preset)
+            }
+        } catch {
+            throw ValidationError("--data: \(error)")
+        }
+        let spec = source.spec
+        let settings = StrategySettings(configuration: values, strategy: strategy.rawValue)
+        let quoteStrategy: ConfiguredStrategy
+        do {
+            quoteStrategy = try ConfiguredStrategy(settings)
+        } catch {
+            throw ValidationError("strategy settings: \(error)")
+        }
+        let engine = Engine(
+            spec: spec, strategy: quoteStrategy,
+            configuration: backtestEngineConfiguration(values, spec: spec, levels: settings.shaper.levels),
+            ids: ClientOrderIDGenerator(startTime: start ?? Timestamp(nanoseconds: 0)), logger: .backtest)
+        let network = LatencyDistribution.milliseconds(networkMilliseconds)
+        let (fees, latency): (FeeSchedule, LatencyModel) =
+            switch account {
+            case .standard: (.lighterStandard, .lighterStandard(network: network))
+            case .premium: (.lighterPremium, .lighterPremium(network: network))
+            case .none: (.zero, LatencyModel(feed: network, orderEntry: network, response: network))
+            }
+        let options = BacktestOptions(
+            fees: fees, latency: latency, queueModel: queue.model, initialCollateralUSD: values.double("sizing.paper_capital"),
+            seed: seed, expectedEndTime: end, showsProgress: true,
+            volumeQuota: account == .premium ? VolumeQuotaModel() : nil)
+        let summary = BacktestRunner(source: source, engine: engine, options: options).run()
+        if let error = source.readError { throw ValidationError("--data: reading stopped early: \(error)") }
+        print(summary.text, terminator: "")
+        if let json {
+            do {
+                try summary.json().write(toFile: json, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("--json: cannot write '\(json)': \(error.localizedDescription)")
+            }
+        }
+    }
+}
+
+/// Parses `2026-11-21T16:00:00Z` (optionally with fractional seconds or an offset) or
+/// `2026-11-21` (UTC midnight); nil if malformed.
+func parseUTCTime(_ text: String) -> Timestamp? {
+    let withFraction = ISO8601DateFormatter()
+    withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    let plain = ISO8601DateFormatter()
+    plain.formatOptions = [.withInternetDateTime]
+    let day = ISO8601DateFormatter()
+    day.formatOptions = [.withFullDate]
+    day.timeZone = TimeZone(identifier: "UTC")
+    guard let date = withFraction.date(from: text) ?? plain.date(from: text) ?? day.date(from: text) else { return nil }
+    return Timestamp(nanoseconds: Int64((date.timeIntervalSince1970 * 1000).rounded()) * 1_000_000)
 }
 
 /// Parses `90s`, `30m`, `6h`, `1d`, `1h30m` or `250ms` into nanoseconds; nil if malformed or not positive.

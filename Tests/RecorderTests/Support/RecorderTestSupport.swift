@@ -92,6 +92,7 @@ func runProcess(_ executable: String, _ arguments: [String], input: String? = ni
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    process.environment = childEnvironment()
     let output = Pipe()
     let errors = Pipe()
     process.standardOutput = output
@@ -113,6 +114,12 @@ func runProcess(_ executable: String, _ arguments: [String], input: String? = ni
     return ProcessResult(
         status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
         errorOutput: String(decoding: errorData.value, as: UTF8.self))
+}
+
+/// This process's environment without the test-only `LIGHTER_MM_*` overrides (the CLI rejects
+/// unknown `LIGHTER_MM_*` variables as configuration errors).
+func childEnvironment() -> [String: String] {
+    ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LIGHTER_MM_") }
 }
 
 /// Data written by one thread and read by another.
