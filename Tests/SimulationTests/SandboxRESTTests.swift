@@ -227,6 +227,60 @@ import Testing
         #expect(trades.trades.contains { $0.bidAccountID == 100 && $0.size == "0.0050" && $0.isMakerAsk })
     }
 
+    @Test func ordersOfTwoAccountsTradeWithEachOther() async throws {
+        let sandbox = try await SandboxHarness.start(quiet: true)
+        defer { Task { await sandbox.stop() } }
+        let top = try await sandbox.ethTop()
+        // Account 101 offers 0.0100 ETH one tick inside the synthetic ask.
+        let offer = top.ask - 1
+        let ask = try sandbox.sign(
+            SandboxHarness.ethOrder(clientIndex: 81, lots: 100, priceTicks: offer, isAsk: true, timeInForce: .goodTillTime),
+            account: sandbox.second, nonce: 0)
+        #expect(try await sandbox.rest.sendTx(ask).code == 200)
+
+        // A post-only bid of account 100 at that price would trade: accepted, then canceled-post-only.
+        let postOnly = try sandbox.sign(
+            SandboxHarness.ethOrder(clientIndex: 82, lots: 50, priceTicks: offer, isAsk: false), account: sandbox.first,
+            nonce: 0)
+        #expect(try await sandbox.rest.sendTx(postOnly).code == 200)
+        let token100 = sandbox.authToken(sandbox.first)
+        var inactive: InactiveOrdersProbe = try await sandbox.rest.get(
+            "/api/v1/accountInactiveOrders", query: [("account_index", "100"), ("limit", "10")], authToken: token100)
+        #expect(inactive.orders.last?.status == "canceled-post-only")
+
+        // An IOC bid for 0.0050 at the offer takes half of it.
+        let take = OrderInfo(
+            marketIndex: 0, clientOrderIndex: 83, baseAmount: 50, price: UInt32(offer), isAsk: false,
+            timeInForce: .immediateOrCancel, orderExpiry: 0)
+        #expect(try await sandbox.rest.sendTx(try sandbox.sign(.createOrder(take), account: sandbox.first, nonce: 1)).code == 200)
+        let buyer = try #require(try await sandbox.rest.account(index: 100).positions.first { $0.marketID == 0 })
+        #expect(buyer.position == "0.0050")
+        #expect(buyer.sign == 1)
+        #expect(buyer.avgEntryPrice == FixedPoint.format(offer, decimals: 2))
+        let seller = try #require(try await sandbox.rest.account(index: 101).positions.first { $0.marketID == 0 })
+        #expect(seller.position == "0.0050")
+        #expect(seller.sign == -1)
+        #expect(seller.avgEntryPrice == FixedPoint.format(offer, decimals: 2))
+        let token101 = sandbox.authToken(sandbox.second)
+        let resting = try await sandbox.rest.accountActiveOrders(accountIndex: 101, authToken: token101)
+        #expect(resting.first?.remainingBaseAmount == "0.0050")
+        #expect(resting.first?.filledBaseAmount == "0.0050")
+
+        // A larger bid through the synthetic ask takes the rest of the offer first.
+        let sweep = OrderInfo(
+            marketIndex: 0, clientOrderIndex: 84, baseAmount: 100, price: UInt32(top.ask), isAsk: false,
+            timeInForce: .immediateOrCancel, orderExpiry: 0)
+        #expect(try await sandbox.rest.sendTx(try sandbox.sign(.createOrder(sweep), account: sandbox.first, nonce: 2)).code == 200)
+        #expect(try await sandbox.rest.accountActiveOrders(accountIndex: 101, authToken: token101).isEmpty)
+        let sellerAfter = try #require(try await sandbox.rest.account(index: 101).positions.first { $0.marketID == 0 })
+        #expect(sellerAfter.position == "0.0100")
+        let buyerAfter = try #require(try await sandbox.rest.account(index: 100).positions.first { $0.marketID == 0 })
+        #expect(buyerAfter.position == "0.0150")
+        inactive = try await sandbox.rest.get(
+            "/api/v1/accountInactiveOrders", query: [("account_index", "101"), ("limit", "10")], authToken: token101)
+        #expect(inactive.orders.first?.status == "filled")
+    }
+
     @Test func orderIsCanceledWhenItsExpiryPasses() async throws {
         let sandbox = try await SandboxHarness.start()
         defer { Task { await sandbox.stop() } }

@@ -17,12 +17,19 @@ struct SandboxHarness {
 
     static let chain = LighterChain.mainnet
 
-    static func start(seed: UInt64 = 7) async throws -> SandboxHarness {
+    /// Starts a sandbox with ETH and BTC; `quiet` freezes ETH's synthetic market (no price moves,
+    /// no book activity, almost no aggressors), so only the accounts trade there.
+    static func start(seed: UInt64 = 7, quiet: Bool = false) async throws -> SandboxHarness {
         let first = SandboxAccountSetup(accountIndex: 100, apiKeyIndex: 4, collateral: 100_000)
         let second = SandboxAccountSetup(accountIndex: 101, apiKeyIndex: 5, collateral: 50_000)
-        let configuration = SandboxConfiguration(
-            markets: try SandboxConfiguration.presets(symbols: ["ETH", "BTC"]), seed: seed, chain: chain,
-            accounts: [first, second])
+        var markets = try SandboxConfiguration.presets(symbols: ["ETH", "BTC"])
+        if quiet {
+            markets[0].annualVolatility = 0
+            markets[0].jumpsPerDay = 0
+            markets[0].bookEventsPerSecond = 0
+            markets[0].tradeIntensity = 0.0001
+        }
+        let configuration = SandboxConfiguration(markets: markets, seed: seed, chain: chain, accounts: [first, second])
         let exchange = try SandboxExchange(configuration: configuration, startTime: LiveClock().now)
         let server = SandboxServer(exchange: exchange)
         try await server.start()

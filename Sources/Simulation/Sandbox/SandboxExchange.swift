@@ -44,9 +44,11 @@ public struct SandboxHTTPResponse: Hashable, Sendable {
 /// request is handled at the time it is given. ``SandboxServer`` serves it over HTTP and WebSocket
 /// with the live clock.
 ///
-/// Limits: accounts do not trade with each other (each account's orders are matched against the
-/// synthetic market only, as in the backtester); the public book shows the synthetic market, not
-/// the accounts' resting orders; grouped, trigger and TWAP orders, transfers and withdrawals are
+/// Accounts trade with each other where one's resting order is better than the synthetic book: an
+/// incoming order first fills other accounts' orders priced inside the synthetic best (best price,
+/// then oldest first), then takes the synthetic book. Limits: the public book shows the synthetic
+/// market, not the accounts' resting orders; an account's order resting at or behind the synthetic
+/// best is filled by the synthetic flow only; grouped, trigger and TWAP orders, transfers and withdrawals are
 /// refused with 21511.
 public final class SandboxExchange: Sendable {
     /// The configuration (with the generated keys).
@@ -551,7 +553,91 @@ public final class SandboxExchange: Sendable {
             throw SandboxError(code: 21728, message: "client order index already exists")
         }
         state.accounts[accountIndex]?.pendingRecord = record
+        // Other accounts' resting orders at prices better than the synthetic book trade first.
+        let onGrid = size.lots > 0 && size.lots % spec.lotSize == 0 && price.ticks > 0 && price.ticks % spec.tickSize == 0
+        let crossed =
+            order.reduceOnly || !onGrid || !spec.meetsMinimums(price: price, quantity: size)
+            ? [] : crossingOrders(state, account: accountIndex, spec: spec, side: side, limit: price)
+        if !crossed.isEmpty && timeInForce == .postOnly && order.type == .limit {
+            // A post-only order that would trade with another account's order is cancelled, as on Lighter.
+            state.accounts[accountIndex]?.recordUnplaced(record, status: "canceled-post-only", at: time.milliseconds)
+            state.accounts[accountIndex]?.pendingRecord = nil
+            return
+        }
+        let injected = matchMakers(&state, crossed, spec: spec, side: side, size: size.lots, at: time)
+        // The taker takes the matched size from its engine's view of the book: the makers' prices are
+        // added to it for this placement only.
+        let opposite = side.opposite
+        func setLevels(_ levels: [(price: Int64, lots: Int64)], adding: Bool) {
+            for level in levels {
+                let current = state.accounts[accountIndex]?.engines[spec.marketID]?.book.levels(opposite)
+                    .size(at: Price(ticks: level.price)).lots ?? 0
+                let delta = BookDelta(
+                    receivedAt: time, exchangeTimeMs: time.milliseconds, sequence: 0, side: opposite,
+                    price: Price(ticks: level.price), size: Quantity(lots: max(0, current + (adding ? level.lots : -level.lots))))
+                state.accounts[accountIndex]?.engines[spec.marketID]?.apply(.bookDelta(delta))
+            }
+        }
+        setLevels(injected, adding: true)
+        defer {
+            setLevels(injected, adding: false)
+            state.accounts[accountIndex]?.collect(market: spec, at: time, nonce: nonce)
+        }
         try run(&state, account: accountIndex, spec: spec, action: .place(request), nonce: nonce, at: time)
+    }
+
+    /// Other accounts' resting orders on the opposite side that an order at `limit` reaches at prices
+    /// better than the synthetic book's best, best price first, then oldest first.
+    func crossingOrders(_ state: State, account: Int64, spec: MarketSpec, side: Side, limit: Price)
+        -> [(account: Int64, id: ClientOrderID, record: OrderRecord)]
+    {
+        let book = state.markets[spec.marketID]?.book
+        let syntheticBest = side == .buy ? book?.bestAsk?.price.ticks : book?.bestBid?.price.ticks
+        var result: [(account: Int64, id: ClientOrderID, record: OrderRecord)] = []
+        for other in state.accountOrder where other != account {
+            for (id, record) in state.accounts[other]?.active[spec.marketID] ?? [:] where record.isAsk == (side == .buy) {
+                let reachable = side == .buy ? record.price <= limit.ticks : record.price >= limit.ticks
+                let better = syntheticBest.map { side == .buy ? record.price < $0 : record.price > $0 } ?? true
+                if reachable && better { result.append((other, id, record)) }
+            }
+        }
+        return result.sorted { first, second in
+            if first.record.price != second.record.price {
+                return side == .buy ? first.record.price < second.record.price : first.record.price > second.record.price
+            }
+            return first.record.orderIndex < second.record.orderIndex
+        }
+    }
+
+    /// Fills the makers (each through its own engine, as a trade at its price) for up to `size`.
+    /// - Returns: the filled size per maker price, for the taker.
+    func matchMakers(
+        _ state: inout State, _ makers: [(account: Int64, id: ClientOrderID, record: OrderRecord)], spec: MarketSpec,
+        side: Side, size: Int64, at time: Timestamp
+    ) -> [(price: Int64, lots: Int64)] {
+        var remaining = size
+        var filled: [(price: Int64, lots: Int64)] = []
+        for maker in makers where remaining > 0 {
+            let before = state.accounts[maker.account]?.active[spec.marketID]?[maker.id]?.remaining ?? 0
+            let wanted = min(remaining, before)
+            guard wanted > 0 else { continue }
+            state.crossTradeID += 1
+            let trade = Trade(
+                receivedAt: time, exchangeTimeMs: time.milliseconds, tradeID: state.crossTradeID,
+                price: Price(ticks: maker.record.price), size: Quantity(lots: wanted), takerSide: side)
+            state.accounts[maker.account]?.engines[spec.marketID]?.apply(.trade(trade))
+            state.accounts[maker.account]?.collect(market: spec, at: time, nonce: nil)
+            let after = state.accounts[maker.account]?.active[spec.marketID]?[maker.id]?.remaining ?? 0
+            let lots = before - after
+            guard lots > 0 else { continue }
+            remaining -= lots
+            if let last = filled.last, last.price == maker.record.price {
+                filled[filled.count - 1].lots += lots
+            } else {
+                filled.append((maker.record.price, lots))
+            }
+        }
+        return filled
     }
 
     static func timeInForceName(_ value: TxTimeInForce) -> String {

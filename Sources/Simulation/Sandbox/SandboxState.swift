@@ -14,6 +14,8 @@ extension SandboxExchange {
         var transactions: [String: TxRecord] = [:]
         var transactionOrder: [String] = []
         var blockHeight: Int64 = 1
+        /// Trade ids of fills between accounts.
+        var crossTradeID: Int64 = 1 << 42
         var now: Timestamp = .epoch
 
         init(markets: [Int: MarketState], accounts: [Int64: AccountState]) {
@@ -279,6 +281,17 @@ extension SandboxExchange {
             active.keys.sorted().filter { market == nil || $0 == market }.flatMap { key in
                 (active[key] ?? [:]).values.sorted { $0.orderIndex < $1.orderIndex }
             }
+        }
+
+        /// Records an order the exchange refused to place after accepting its transaction.
+        mutating func recordUnplaced(_ record: OrderRecord, status: String, at ms: Int64) {
+            var record = record
+            syntheticOrderIndex += 1
+            record.orderIndex = syntheticOrderIndex
+            record.status = status
+            record.updatedAtMs = ms
+            inactive.append(record)
+            changed(record)
         }
 
         private mutating func changed(_ record: OrderRecord) {
