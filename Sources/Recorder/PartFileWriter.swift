@@ -107,7 +107,7 @@ final class PartFileWriter {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            fail("cannot create directory \(directory): \((error as NSError).localizedDescription)", at: time)
+            fail("cannot create directory \(directory): \(Self.reason(creating: directory, error))", at: time)
             return .unavailable
         }
         var writerOptions = ParquetWriter.Options()
@@ -214,6 +214,27 @@ final class PartFileWriter {
         logger.error(
             "recorder: \(market.symbol) \(table): \(message); rows are dropped until writing works again (retry in \(Double(options.retryInterval) / 1e9) s)"
         )
+    }
+
+    /// Why `directory` could not be created, in words: a path component that is a file, or the
+    /// system's error text (e.g. `Permission denied`, `No space left on device`).
+    static func reason(creating directory: String, _ error: any Error) -> String {
+        let manager = FileManager.default
+        var ancestor = directory
+        while !ancestor.isEmpty, ancestor != "/" {
+            var isDirectory: ObjCBool = false
+            if manager.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue { return "\(ancestor) exists and is not a directory" }
+                break
+            }
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+        return nsError.localizedDescription
     }
 
     /// The UTC day number of `time`.

@@ -153,6 +153,8 @@ let orderBookDetailsJSON = """
         // book_top10 equals the book rebuilt from book_events, row by row (ETH 121 + BTC 121).
         #expect(result["top10_mismatches"] as? Int == 0, "\(result["first_mismatch"] ?? "")")
         #expect(result["top10_compared"] as? Int == 242)
+        // Every delta row carries offset, nonce and begin_nonce.
+        #expect(result["delta_missing_sequence"] as? Int == 0)
         // Trades: each sent once, replays and pre-start history dropped.
         let tradeIDs = try #require(result["trade_ids"] as? [String: [Int]])
         #expect(tradeIDs["ETH"]?.map(Int64.init) == sentTradeIDs)

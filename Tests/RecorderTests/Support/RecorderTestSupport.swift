@@ -314,6 +314,8 @@ try:
     out["trade_distinct"] = {m: d for m, c, d, ids, p in tr}
 except duckdb.Error as e:
     out["trade_ids"] = {}
+seqcols = "nonce is null or begin_nonce is null" if venue == "lighter" else "first_update_id is null or prev_update_id is null"
+out["delta_missing_sequence"] = con.execute(f"select count(*) from read_parquet('{glob('book_events')}', hive_partitioning=true) where kind = 'delta' and (seq is null or {seqcols})").fetchone()[0]
 files = sorted(set(r[8] for r in ev))
 out["files"] = len(files)
 meta = pq.read_metadata(files[0]).metadata if files else {}
