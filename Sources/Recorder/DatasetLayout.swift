@@ -132,7 +132,19 @@ public enum DatasetLayout {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// The schema of `table`.
+    /// The schema of `table`. Prices and sizes are float64 decimal values (ticks / 10^decimals);
+    /// times are UTC timestamps.
+    ///
+    /// - `book_events`: `ts_ns` (receive time, ns), `exchange_ts_ms`, `kind` (``BookEventKind``),
+    ///   `seq` (Lighter offset; Binance `u`, or `lastUpdateId` for a snapshot), `nonce` and
+    ///   `begin_nonce` (Lighter), `first_update_id` (`U`) and `prev_update_id` (`pu`) (Binance),
+    ///   `side` (`bid`/`ask`), `price`, `size` (the new total at the price; 0 removes the level),
+    ///   `is_snapshot`, `reason` (of a resync), `recv_seq`.
+    /// - `book_top10`: `ts_ns`, `seq`, `bid_px_0…9`, `bid_sz_0…9`, `ask_px_0…9`, `ask_sz_0…9`
+    ///   (null past the book's depth), `mid`, `spread` (null unless both sides exist); one row after
+    ///   every snapshot and every update applied to a valid book.
+    /// - `trades`: `ts_ns`, `exchange_ts_ms`, `trade_id`, `price`, `size`, `taker_side`
+    ///   (`buy`/`sell`), `is_liquidation`, `recv_seq`.
     public static func schema(_ table: RecordedTable) -> ParquetSchema {
         switch table {
         case .bookEvents:
