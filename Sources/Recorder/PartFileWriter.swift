@@ -67,6 +67,8 @@ final class PartFileWriter {
     /// Rows were dropped since the last open file: the next file must say so.
     private(set) var lostRowsSinceOpen = false
     private(set) var statistics = TableWriterStatistics()
+    /// Failures since the last successful open (the first and every 60th are logged as errors).
+    private var consecutiveFailures = 0
 
     init(table: RecordedTable, market: RecordedMarketInfo, options: RecorderOptions, logger: Logger) {
         self.table = table
@@ -125,9 +127,17 @@ final class PartFileWriter {
             statistics.openFileBytes = 0
             let afterLoss = lostRowsSinceOpen
             lostRowsSinceOpen = false
-            if afterLoss { logger.notice("recorder: \(market.symbol) \(table): writing again to \(path)") }
+            if afterLoss {
+                logger.notice(
+                    "recorder: \(market.symbol) \(table): writing again to \(path) after \(consecutiveFailures) failed attempt(s); \(statistics.droppedRows) row(s) dropped so far"
+                )
+            }
+            consecutiveFailures = 0
             return .opened(writer, afterLoss: afterLoss)
         } catch {
+            // A failed create (e.g. the header did not fit on a full disk) must not leave a file
+            // behind for every retry; the name is this attempt's own unless it existed already.
+            if (error as? ParquetError)?.errorNumber != EEXIST { try? FileManager.default.removeItem(atPath: path) }
             fail("cannot create \(path): \(error)", at: time)
             return .unavailable
         }
@@ -211,9 +221,14 @@ final class PartFileWriter {
             self.writer = nil
             statistics.openFileBytes = 0
         }
-        logger.error(
-            "recorder: \(market.symbol) \(table): \(message); rows are dropped until writing works again (retry in \(Double(options.retryInterval) / 1e9) s)"
-        )
+        consecutiveFailures += 1
+        let text =
+            "recorder: \(market.symbol) \(table): \(message); rows are dropped until writing works again (retry every \(Double(options.retryInterval) / 1e9) s)"
+        if consecutiveFailures == 1 || consecutiveFailures % 60 == 0 {
+            logger.error("\(text)")
+        } else {
+            logger.debug("\(text)")
+        }
     }
 
     /// Why `directory` could not be created, in words: a path component that is a file, or the
