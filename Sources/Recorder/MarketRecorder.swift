@@ -115,9 +115,14 @@ final class MarketRecorder {
 
     /// An update: each level's size is now the given size (zero removes the level).
     ///
-    /// Skipped (counted as a duplicate) when its `seq` is not after the last recorded one.
+    /// Skipped (counted as a duplicate) when its `seq` (or, without one, its `nonce`) is not after
+    /// the last recorded one.
     func recordUpdate(receivedAt: Timestamp, exchangeTimeMs: Int64?, sequence: BookSequence, bids: [BookLevel], asks: [BookLevel]) {
         if let seq = sequence.seq, let lastSeq, seq <= lastSeq {
+            statistics.duplicateBookMessages += 1
+            return
+        }
+        if sequence.seq == nil, let nonce = sequence.nonce, let lastNonce, nonce <= lastNonce {
             statistics.duplicateBookMessages += 1
             return
         }

@@ -123,12 +123,16 @@ private let beforeMidnight = Timestamp(nanoseconds: 1_795_305_598_000_000_000)
         update(4, nonce: 120, begin: 112)  // gap: 110 → 112
         update(5, nonce: 121, begin: 120)
         update(5, nonce: 121, begin: 120)  // repeated message: skipped
+        clock.advance(byNanoseconds: 1_000_000)
+        recorder.recordUpdate(  // repeated, identified by its nonce only: skipped
+            symbol: "ETH", receivedAt: clock.now, exchangeTimeMs: nil, sequence: BookSequence(nonce: 121, beginNonce: 120),
+            bids: [level(300_000, 77)], asks: [])
         recorder.recordResync(symbol: "ETH", receivedAt: clock.now, reason: "test")
         recorder.recordTrade(
             Trade(receivedAt: clock.now, exchangeTimeMs: 1, tradeID: 9, price: Price(ticks: 300_000), size: Quantity(lots: 1), takerSide: .buy),
             symbol: "ETH")
         recorder.close()
-        #expect(recorder.statistics["ETH"]?.duplicateBookMessages == 1)
+        #expect(recorder.statistics["ETH"]?.duplicateBookMessages == 2)
         let entries = try DatasetInspector.inspect(root: root)
         #expect(entries.map(\.table) == [.bookEvents, .bookTop10, .trades])
         let events = try #require(entries.first)
@@ -141,7 +145,7 @@ private let beforeMidnight = Timestamp(nanoseconds: 1_795_305_598_000_000_000)
         #expect(report.contains("lighter/book_events/market=ETH\n"))
         #expect(report.contains("messages: 5, resync markers: 1, sequence gaps: 1"))
         #expect(report.contains("lighter/trades/market=ETH\n  files: 1"))
-        #expect(report.contains("2026-11-21T22:59:58.000Z .. 2026-11-21T22:59:58.005Z"))
+        #expect(report.contains("2026-11-21T22:59:58.000Z .. 2026-11-21T22:59:58.006Z"))
     }
 
     @Test func repairDiscardsAFileWithoutCompleteRowGroupsAndLeavesNothingForReaders() throws {
