@@ -12,6 +12,9 @@ struct LighterMM: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
+            SandboxCommand.self,
+            CollectCommand.self,
+            DataCommand.self,
             BacktestCommand.self,
             ExperimentCommand.self,
             KeygenCommand.self,
