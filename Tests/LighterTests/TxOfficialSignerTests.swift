@@ -33,11 +33,11 @@ import Testing
     /// Runs the oracle script with the project's Python and returns its standard output.
     static func runOracle(arguments: [String]) throws -> String {
         let root = try #require(TxTestPaths.packageRoot, "package root not found from \(#filePath)")
-        let python = ProcessInfo.processInfo.environment["LIGHTER_MM_PYTHON"]
+        let python = ProcessInfo.processInfo.environment["LIGHTER_TEST_PYTHON"]
             ?? root.appendingPathComponent(".venv-ci/bin/python").path
         let script = root.appendingPathComponent("scripts/official_signer.py").path
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            Issue.record("Python not found at \(python): run scripts/test (it creates .venv-ci from .ci/requirements.txt) or set LIGHTER_MM_PYTHON")
+            Issue.record("Python not found at \(python): run scripts/test (it creates .venv-ci from .ci/requirements.txt) or set LIGHTER_TEST_PYTHON")
             throw OracleError.pythonMissing
         }
         #expect(FileManager.default.fileExists(atPath: script), "oracle script missing at \(script)")

@@ -20,10 +20,10 @@ enum TestSupport {
         throw TestFailure("Could not find the package root above \(filePath)")
     }
 
-    /// The Python interpreter with pyarrow, polars and duckdb: `$LIGHTER_MM_PYTHON` or
+    /// The Python interpreter with pyarrow, polars and duckdb: `$LIGHTER_TEST_PYTHON` or
     /// `<root>/.venv-ci/bin/python`.
     static func python() throws -> String {
-        if let override = ProcessInfo.processInfo.environment["LIGHTER_MM_PYTHON"], !override.isEmpty { return override }
+        if let override = ProcessInfo.processInfo.environment["LIGHTER_TEST_PYTHON"], !override.isEmpty { return override }
         let path = try packageRoot().appendingPathComponent(".venv-ci/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw TestFailure("Python reference interpreter missing at \(path): run scripts/test (it creates .venv-ci from .ci/requirements.txt)")

@@ -62,9 +62,9 @@ enum TestPaths {
         return "."
     }()
 
-    /// The Python with pyarrow, polars and duckdb (`LIGHTER_MM_PYTHON` overrides).
+    /// The Python with pyarrow, polars and duckdb (`LIGHTER_TEST_PYTHON` overrides).
     static var python: String {
-        ProcessInfo.processInfo.environment["LIGHTER_MM_PYTHON"] ?? "\(packageRoot)/.venv-ci/bin/python"
+        ProcessInfo.processInfo.environment["LIGHTER_TEST_PYTHON"] ?? "\(packageRoot)/.venv-ci/bin/python"
     }
 
     /// The built `lighter-mm` (`LIGHTER_MM_BINARY` overrides).
@@ -150,7 +150,7 @@ final class LockedData: @unchecked Sendable {
 func runPython(_ script: String, _ arguments: [String]) throws -> [String: Any] {
     let python = TestPaths.python
     guard FileManager.default.isExecutableFile(atPath: python) else {
-        Issue.record("Python with pyarrow/duckdb not found at \(python): run scripts/test (creates .venv-ci) or set LIGHTER_MM_PYTHON")
+        Issue.record("Python with pyarrow/duckdb not found at \(python): run scripts/test (creates .venv-ci) or set LIGHTER_TEST_PYTHON")
         throw TestTimeout(what: "python")
     }
     let result = try runProcess(python, ["-c", script] + arguments)
