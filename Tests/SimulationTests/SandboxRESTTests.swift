@@ -237,6 +237,8 @@ import Testing
             SandboxHarness.ethOrder(clientIndex: 81, lots: 100, priceTicks: offer, isAsk: true, timeInForce: .goodTillTime),
             account: sandbox.second, nonce: 0)
         #expect(try await sandbox.rest.sendTx(ask).code == 200)
+        // The public book shows it as the new best ask.
+        #expect(try await sandbox.ethTop().ask == offer)
 
         // A post-only bid of account 100 at that price would trade: accepted, then canceled-post-only.
         let postOnly = try sandbox.sign(

@@ -66,6 +66,11 @@ import Testing
             recorder.messages(type: "update/account_tx").contains { $0.contains(create.txHash) && $0.contains("\"status\":2") }
         }
         #expect(reported)
+        // The resting order is part of the public book the stream client keeps.
+        let shown = await SandboxHarness.eventually(seconds: 5) {
+            stream.book(marketID: 0)?.levels(.buy).size(at: Price(ticks: price)).lots == 100
+        }
+        #expect(shown)
         #expect(!recorder.messages(type: "update/account_all").isEmpty)
         #expect(!recorder.messages(type: "update/user_stats").isEmpty)
 
@@ -89,6 +94,11 @@ import Testing
             }
         }
         #expect(canceled)
+        let removed = await SandboxHarness.eventually(seconds: 5) {
+            stream.book(marketID: 0)?.levels(.buy).size(at: Price(ticks: price)).lots == 0
+        }
+        #expect(removed)
+        #expect(stream.statistics.resyncs == 0)
     }
 
     @Test func shutdownClosesOpenConnections() async throws {

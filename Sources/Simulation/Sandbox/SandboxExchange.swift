@@ -46,9 +46,9 @@ public struct SandboxHTTPResponse: Hashable, Sendable {
 ///
 /// Accounts trade with each other where one's resting order is better than the synthetic book: an
 /// incoming order first fills other accounts' orders priced inside the synthetic best (best price,
-/// then oldest first), then takes the synthetic book. Limits: the public book shows the synthetic
-/// market, not the accounts' resting orders; an account's order resting at or behind the synthetic
-/// best is filled by the synthetic flow only; grouped, trigger and TWAP orders, transfers and withdrawals are
+/// then oldest first), then takes the synthetic book. The public book shows the synthetic levels plus
+/// the accounts' resting orders. Limits: an account's order resting at or behind the synthetic best
+/// is filled by the synthetic flow only; grouped, trigger and TWAP orders, transfers and withdrawals are
 /// refused with 21511.
 public final class SandboxExchange: Sendable {
     /// The configuration (with the generated keys).
@@ -123,7 +123,8 @@ public final class SandboxExchange: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// The synthetic market's best bid and ask of `marketID` (nil if unknown or one-sided).
+    /// The synthetic market's best bid and ask of `marketID`, without the accounts' orders (nil if
+    /// unknown or one-sided).
     public func bestPrices(marketID: Int) -> (bid: Price, ask: Price)? {
         state.withLock { state in
             guard let book = state.markets[marketID]?.book, let bid = book.bestBid, let ask = book.bestAsk else { return nil }
@@ -788,7 +789,9 @@ public final class SandboxExchange: Sendable {
         switch (parts.first ?? "", parts.count) {
         case ("order_book", 2):
             guard let spec = market(parts[1]), let book = state.markets[spec.marketID] else { return subscriber.deliver(invalid) }
-            snapshot = book.snapshotJSON(spec: spec, channel: name, at: time)
+            snapshot = book.snapshotJSON(
+                spec: spec, channel: name, book: book.composed(orders: Self.restingOrders(state, market: spec.marketID)),
+                at: time)
         case ("trade", 2):
             guard let spec = market(parts[1]), let book = state.markets[spec.marketID] else { return subscriber.deliver(invalid) }
             snapshot =
@@ -871,17 +874,19 @@ public final class SandboxExchange: Sendable {
         for spec in specs {
             let id = spec.marketID
             guard var market = state.markets[id] else { continue }
-            if !market.changedBids.isEmpty || !market.changedAsks.isEmpty {
+            let target = market.composed(orders: restingOrders(state, market: id))
+            let changes = market.changes(to: target)
+            if !changes.bids.isEmpty || !changes.asks.isEmpty {
                 let begin = market.nonce
                 market.nonce += 1
                 market.offset += 1
                 let channel = "order_book:\(id)"
                 if let subscribers = state.subscribers[channel], !subscribers.isEmpty {
-                    let text = market.updateJSON(spec: spec, channel: channel, beginNonce: begin, at: time)
+                    let text = market.updateJSON(spec: spec, channel: channel, changes: changes, beginNonce: begin, at: time)
                     for subscriber in subscribers.values { subscriber.deliver(text) }
                 }
-                market.changedBids.removeAll(keepingCapacity: true)
-                market.changedAsks.removeAll(keepingCapacity: true)
+                market.publishedBids = target.bids
+                market.publishedAsks = target.asks
             }
             if !market.newTrades.isEmpty {
                 let channel = "trade:\(id)"
@@ -915,6 +920,15 @@ public final class SandboxExchange: Sendable {
             account.publish(subscribers: state.subscribers, markets: state.markets, specs: specs, at: time)
             state.accounts[index] = account
         }
+    }
+
+    /// Every account's resting orders in `market`.
+    static func restingOrders(_ state: State, market: Int) -> [OrderRecord] {
+        var orders: [OrderRecord] = []
+        for index in state.accountOrder {
+            if let active = state.accounts[index]?.active[market] { orders.append(contentsOf: active.values) }
+        }
+        return orders
     }
 
     // MARK: REST bodies
@@ -986,21 +1000,23 @@ public final class SandboxExchange: Sendable {
         guard let spec = specs.first(where: { Int64($0.marketID) == marketID }), let market = state.markets[spec.marketID] else {
             throw SandboxError(code: SandboxErrorCode.invalidTxInfo, message: "MarketIndex is not valid")
         }
+        // One entry per price level of the public book (synthetic liquidity plus the accounts' orders).
+        let composed = market.composed(orders: Self.restingOrders(state, market: spec.marketID))
         var sequence: Int64 = 1
-        func orders(_ side: Side) -> [String] {
-            market.book.levels(side).levels(limit: max(0, limit)).map { level in
+        func orders(_ levels: [(key: Int64, value: Int64)]) -> [String] {
+            levels.prefix(max(0, limit)).map { level in
                 sequence += 1
                 return SandboxJSON.object([
                     ("order_index", String(sequence)), ("order_id", "\"\(sequence)\""), ("owner_account_index", "0"),
-                    ("initial_base_amount", SandboxJSON.decimal(level.size.lots, decimals: spec.sizeDecimals)),
-                    ("remaining_base_amount", SandboxJSON.decimal(level.size.lots, decimals: spec.sizeDecimals)),
-                    ("price", SandboxJSON.decimal(level.price.ticks, decimals: spec.priceDecimals)),
+                    ("initial_base_amount", SandboxJSON.decimal(level.value, decimals: spec.sizeDecimals)),
+                    ("remaining_base_amount", SandboxJSON.decimal(level.value, decimals: spec.sizeDecimals)),
+                    ("price", SandboxJSON.decimal(level.key, decimals: spec.priceDecimals)),
                     ("order_expiry", "0"), ("transaction_time", String(state.now.milliseconds * 1000)),
                 ])
             }
         }
-        let asks = orders(.sell)
-        let bids = orders(.buy)
+        let asks = orders(composed.asks.sorted { $0.key < $1.key })
+        let bids = orders(composed.bids.sorted { $0.key > $1.key })
         return "{\"code\":200,\"total_asks\":\(asks.count),\"asks\":\(SandboxJSON.array(asks)),\"total_bids\":\(bids.count),\"bids\":\(SandboxJSON.array(bids))}"
     }
 

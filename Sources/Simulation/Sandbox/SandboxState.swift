@@ -88,8 +88,10 @@ extension SandboxExchange {
         var book = OrderBook(capacity: 64)
         var nonce: Int64 = 1_000
         var offset: Int64 = 1
-        var changedBids: [Int64: Int64] = [:]
-        var changedAsks: [Int64: Int64] = [:]
+        /// The public book as last published (price ticks → lots): the synthetic book plus the
+        /// accounts' resting orders.
+        var publishedBids: [Int64: Int64] = [:]
+        var publishedAsks: [Int64: Int64] = [:]
         var recentTrades: [TradeRecord] = []
         var newTrades: [TradeRecord] = []
         var lastTradePrice: Int64 = 0
@@ -105,18 +107,9 @@ extension SandboxExchange {
         mutating func record(_ event: MarketEvent, spec: MarketSpec) {
             switch event {
             case .bookSnapshot(let snapshot):
-                for level in book.levels(.buy).levels() { changedBids[level.price.ticks] = 0 }
-                for level in book.levels(.sell).levels() { changedAsks[level.price.ticks] = 0 }
                 book.replace(bids: snapshot.bids, asks: snapshot.asks)
-                for level in snapshot.bids { changedBids[level.price.ticks] = level.size.lots }
-                for level in snapshot.asks { changedAsks[level.price.ticks] = level.size.lots }
             case .bookDelta(let delta):
                 _ = book.apply(side: delta.side, price: delta.price, size: delta.size)
-                if delta.side == .buy {
-                    changedBids[delta.price.ticks] = delta.size.lots
-                } else {
-                    changedAsks[delta.price.ticks] = delta.size.lots
-                }
             case .trade(let trade):
                 add(
                     TradeRecord(
@@ -148,18 +141,58 @@ extension SandboxExchange {
                 })
         }
 
-        func snapshotJSON(spec: MarketSpec, channel: String, at time: Timestamp) -> String {
-            let asks = book.levels(.sell).levels().map { ($0.price.ticks, $0.size.lots) }
-            let bids = book.levels(.buy).levels().map { ($0.price.ticks, $0.size.lots) }
+        /// The public book: the synthetic levels plus the accounts' resting orders (`orders`), leaving
+        /// out any account order that would cross the synthetic book or an account order of the other
+        /// side (so the published book is never crossed).
+        func composed(orders: [OrderRecord]) -> (bids: [Int64: Int64], asks: [Int64: Int64]) {
+            var bids: [Int64: Int64] = [:]
+            var asks: [Int64: Int64] = [:]
+            book.levels(.buy).forEachLevel { bids[$0.price.ticks] = $0.size.lots }
+            book.levels(.sell).forEachLevel { asks[$0.price.ticks] = $0.size.lots }
+            let syntheticBid = book.bestBid?.price.ticks ?? .min
+            let syntheticAsk = book.bestAsk?.price.ticks ?? .max
+            var highestBid = syntheticBid
+            for order in orders where !order.isAsk && order.remaining > 0 && order.price < syntheticAsk {
+                bids[order.price, default: 0] += order.remaining
+                highestBid = max(highestBid, order.price)
+            }
+            for order in orders where order.isAsk && order.remaining > 0 && order.price > highestBid {
+                asks[order.price, default: 0] += order.remaining
+            }
+            return (bids, asks)
+        }
+
+        /// The changes from the published book to `target` (size 0 for removed levels): asks
+        /// ascending, bids descending.
+        func changes(to target: (bids: [Int64: Int64], asks: [Int64: Int64])) -> (bids: [(Int64, Int64)], asks: [(Int64, Int64)]) {
+            func diff(_ old: [Int64: Int64], _ new: [Int64: Int64]) -> [Int64: Int64] {
+                var result: [Int64: Int64] = [:]
+                for (price, size) in new where old[price] != size { result[price] = size }
+                for price in old.keys where new[price] == nil { result[price] = 0 }
+                return result
+            }
+            let bids = diff(publishedBids, target.bids).sorted { $0.key > $1.key }.map { ($0.key, $0.value) }
+            let asks = diff(publishedAsks, target.asks).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            return (bids, asks)
+        }
+
+        func snapshotJSON(
+            spec: MarketSpec, channel: String, book composed: (bids: [Int64: Int64], asks: [Int64: Int64]), at time: Timestamp
+        ) -> String {
+            let asks = composed.asks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            let bids = composed.bids.sorted { $0.key > $1.key }.map { ($0.key, $0.value) }
             return "{\"type\":\"subscribed/order_book\",\"channel\":\(SandboxJSON.string(channel)),\"offset\":\(offset),"
                 + "\"timestamp\":\(time.milliseconds),\"order_book\":{\"code\":0,\"asks\":\(levelsJSON(asks, spec: spec)),"
                 + "\"bids\":\(levelsJSON(bids, spec: spec)),\"offset\":\(offset),\"nonce\":\(nonce),\"begin_nonce\":\(nonce)}}"
         }
 
         /// The update for the changed levels; `nonce` has already been advanced past `beginNonce`.
-        func updateJSON(spec: MarketSpec, channel: String, beginNonce: Int64, at time: Timestamp) -> String {
-            let asks = changedAsks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            let bids = changedBids.sorted { $0.key > $1.key }.map { ($0.key, $0.value) }
+        func updateJSON(
+            spec: MarketSpec, channel: String, changes: (bids: [(Int64, Int64)], asks: [(Int64, Int64)]),
+            beginNonce: Int64, at time: Timestamp
+        ) -> String {
+            let asks = changes.asks
+            let bids = changes.bids
             return "{\"type\":\"update/order_book\",\"channel\":\(SandboxJSON.string(channel)),\"offset\":\(offset),"
                 + "\"timestamp\":\(time.milliseconds),\"order_book\":{\"code\":0,\"asks\":\(levelsJSON(asks, spec: spec)),"
                 + "\"bids\":\(levelsJSON(bids, spec: spec)),\"offset\":\(offset),\"nonce\":\(nonce),\"begin_nonce\":\(beginNonce)}}"
