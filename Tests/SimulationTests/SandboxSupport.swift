@@ -30,9 +30,8 @@ struct SandboxHarness {
             markets[0].tradeIntensity = 0.0001
         }
         let configuration = SandboxConfiguration(markets: markets, seed: seed, chain: chain, accounts: [first, second])
-        let exchange = try SandboxExchange(configuration: configuration, startTime: LiveClock().now)
-        let server = SandboxServer(exchange: exchange)
-        try await server.start()
+        let server = try await SandboxServer.start(configuration: configuration)
+        let exchange = server.exchange
         let rest = LighterRESTClient(configuration: .init(baseURL: server.baseURL, rateLimiter: nil))
         return SandboxHarness(exchange: exchange, server: server, rest: rest, first: first, second: second)
     }

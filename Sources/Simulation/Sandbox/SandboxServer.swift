@@ -12,10 +12,8 @@ import Synchronization
 /// ``pacingIntervalNanoseconds``, and every request is handled at the clock's time.
 ///
 /// ```swift
-/// let exchange = try SandboxExchange(configuration: .init(markets: [.eth()]), startTime: LiveClock().now)
-/// let server = SandboxServer(exchange: exchange)
-/// let port = try await server.start()          // port 0 → a free port
-/// print(exchange.readyBanner(baseURL: server.baseURL))
+/// let server = try await SandboxServer.start(configuration: .init(markets: [.eth()]))  // a free port
+/// print(server.exchange.readyBanner(baseURL: server.baseURL))
 /// …
 /// await server.shutdown()
 /// ```
@@ -56,6 +54,23 @@ public final class SandboxServer: Sendable {
         self.clock = clock
         self.logger = logger
         self.running = Mutex(nil)
+    }
+
+    /// Builds an exchange for `configuration` starting now on `clock`, and serves it.
+    ///
+    /// - Parameters:
+    ///   - configuration: markets, accounts and rules.
+    ///   - port: the TCP port on 127.0.0.1 (0: a free port).
+    ///   - clock: the live clock (or a test clock).
+    /// - Returns: the running server; ``exchange`` is the exchange it serves.
+    /// - Throws: ``SandboxError`` for an unusable configuration, or the bind error.
+    public static func start(
+        configuration: SandboxConfiguration, port: Int = 0, clock: any TradingClock = LiveClock()
+    ) async throws -> SandboxServer {
+        let exchange = try SandboxExchange(configuration: configuration, startTime: clock.now)
+        let server = SandboxServer(exchange: exchange, port: port, clock: clock)
+        try await server.start()
+        return server
     }
 
     /// The port listened on (0 before ``start()`` and after ``shutdown()``).
