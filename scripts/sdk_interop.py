@@ -164,6 +164,8 @@ async def main() -> int:
         result["errors"].append(f"{type(exc).__name__}: {exc}")
     finally:
         await client.close()
+        if ws.ws is not None:
+            await ws.ws.close()  # a clean close handshake, so asyncio.run does not wait out timeouts
         ws_task.cancel()
         try:
             await ws_task
