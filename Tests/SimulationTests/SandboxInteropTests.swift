@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized) struct SandboxInteropTests {
     @Test func officialSDKTradesAgainstTheSandbox() async throws {
         let root = try #require(Self.packageRoot(), "cannot find the package root above \(#filePath)")
-        let python = ProcessInfo.processInfo.environment["LIGHTER_MM_PYTHON"] ?? root + "/.venv-ci/bin/python"
+        let python = ProcessInfo.processInfo.environment["LIGHTER_TEST_PYTHON"] ?? root + "/.venv-ci/bin/python"
         try #require(
             FileManager.default.isExecutableFile(atPath: python),
             "no Python at \(python): run scripts/test (it creates .venv-ci from .ci/requirements.txt with lighter-sdk==1.1.8)")
@@ -109,8 +109,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let stdoutURL = directory.appendingPathComponent("stdout")
         let stderrURL = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         let stdout = try FileHandle(forWritingTo: stdoutURL)
         let stderr = try FileHandle(forWritingTo: stderrURL)
         process.standardOutput = stdout
