@@ -14,7 +14,7 @@ import Testing
         let python = ProcessInfo.processInfo.environment["LIGHTER_TEST_PYTHON"] ?? root + "/.venv-ci/bin/python"
         try #require(
             FileManager.default.isExecutableFile(atPath: python),
-            "no Python at \(python): run scripts/test (it creates .venv-ci from .ci/requirements.txt with lighter-sdk==1.1.8)")
+            "no Python at \(python): run scripts/test (it creates .venv-ci from .ci/requirements.txt with lighter-sdk==1.1.8) or set LIGHTER_TEST_PYTHON")
         let script = root + "/scripts/sdk_interop.py"
         try #require(FileManager.default.fileExists(atPath: script), "missing \(script)")
 
