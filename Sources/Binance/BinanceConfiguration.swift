@@ -139,6 +139,9 @@ public struct BinanceFeedConfiguration: Sendable {
     public var mode: BinanceBookMode
     /// Also subscribe to `<symbol>@bookTicker` next to a depth mode (delivered as events only).
     public var includeBookTicker: Bool
+    /// Also subscribe to `<symbol>@aggTrade` on the same connection (delivered as
+    /// ``BinanceFeedEvent/aggTrade(_:)`` events; the recorder writes them as trades).
+    public var includeAggTrades: Bool
     /// Reconnect delays after a failure or an unplanned disconnect.
     public var backoff: ReconnectBackoff
     /// A connection older than this is closed and reopened on purpose, before Binance's 24 h cut, in seconds.
@@ -165,6 +168,7 @@ public struct BinanceFeedConfiguration: Sendable {
         webSocketBaseURL: String = "wss://fstream.binance.com",
         mode: BinanceBookMode = .diffDepth(),
         includeBookTicker: Bool = false,
+        includeAggTrades: Bool = false,
         backoff: ReconnectBackoff = ReconnectBackoff(),
         plannedReconnectAfter: Double = 23 * 3600,
         snapshotRetryDelay: Double = 1,
@@ -178,6 +182,7 @@ public struct BinanceFeedConfiguration: Sendable {
         self.webSocketBaseURL = Self.trimmingSlash(webSocketBaseURL)
         self.mode = mode
         self.includeBookTicker = includeBookTicker
+        self.includeAggTrades = includeAggTrades
         self.backoff = backoff
         self.plannedReconnectAfter = plannedReconnectAfter
         self.snapshotRetryDelay = snapshotRetryDelay
@@ -192,6 +197,7 @@ public struct BinanceFeedConfiguration: Sendable {
     public func streamURL(for symbol: BinanceSymbol) -> String {
         var streams = [mode.streamName(for: symbol)]
         if includeBookTicker, mode != .bookTicker { streams.append(BinanceBookMode.bookTicker.streamName(for: symbol)) }
+        if includeAggTrades { streams.append("\(symbol.streamName)@aggTrade") }
         return "\(webSocketBaseURL)/stream?streams=\(streams.joined(separator: "/"))"
     }
 

@@ -72,6 +72,9 @@ public enum BinanceFeedEvent: Hashable, Sendable {
     case partialDepth(BinanceReceived<BinanceDepthUpdate>)
     /// A `bookTicker` event (the book in book-ticker mode; informational next to a depth mode).
     case bookTicker(BinanceReceived<BinanceBookTicker>)
+    /// An `aggTrade` event (with ``BinanceFeedConfiguration/includeAggTrades``), as received:
+    /// repeats are not removed here.
+    case aggTrade(BinanceReceived<BinanceAggTrade>)
     /// The book was discarded; it is invalid until the next ``snapshot(_:)``.
     case resync(BinanceResyncReason)
     /// A message could not be decoded (counted; the feed goes on).
@@ -96,6 +99,8 @@ public struct BinanceFeedStatistics: Hashable, Sendable {
     public var snapshots = 0
     /// REST snapshot requests that failed.
     public var snapshotFailures = 0
+    /// `aggTrade` events received.
+    public var aggTrades = 0
     /// Diff events dropped as older than the snapshot.
     public var droppedEvents = 0
 

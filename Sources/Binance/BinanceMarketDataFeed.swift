@@ -7,7 +7,8 @@ import Trading
 import WSClient
 
 /// A Binance USD-M futures market-data client for one symbol: a WebSocket book (diff depth with
-/// a REST snapshot, partial depth, or book ticker), reconnects, and the imbalance alpha.
+/// a REST snapshot, partial depth, or book ticker), optionally its aggregate trades, reconnects,
+/// and the imbalance alpha.
 ///
 /// Call ``run(onEvent:)`` from a task (it returns when the task is cancelled) or iterate
 /// ``events(bufferingNewest:)``. Other tasks read the current state at any time: ``book()``,
@@ -422,6 +423,13 @@ public final class BinanceMarketDataFeed: Sendable {
             }
             onEvent(.bookTicker(received))
             if let sample { onEvent(.alphaSample(sample, at: receivedAt)) }
+            return false
+        case .aggTrade(let trade):
+            state.withLock {
+                $0.statistics.messages += 1
+                $0.statistics.aggTrades += 1
+            }
+            onEvent(.aggTrade(BinanceReceived(receivedAt: receivedAt, payload: trade)))
             return false
         case .depthSnapshot, .ignored:
             state.withLock { $0.statistics.messages += 1 }

@@ -1,7 +1,7 @@
 import MarketCore
 
 /// A byte-level decoder for the Binance USD-M futures messages this client reads: `depthUpdate`
-/// (diff and partial depth), `bookTicker`, the REST depth snapshot, and the combined-stream
+/// (diff and partial depth), `bookTicker`, `aggTrade`, the REST depth snapshot, and the combined-stream
 /// wrapper `{"stream":…,"data":{…}}` around any of them.
 ///
 /// It reads the bytes once, in any key order, skips keys it does not use, and converts prices and
@@ -100,7 +100,8 @@ public struct BinanceMessageParser: Sendable {
                 let value = try cursor.readStringRange()
                 fields.eventType =
                     cursor.equals(value, "depthUpdate") ? .depthUpdate
-                    : cursor.equals(value, "bookTicker") ? .bookTicker : .other
+                    : cursor.equals(value, "bookTicker") ? .bookTicker
+                    : cursor.equals(value, "aggTrade") ? .aggTrade : .other
             case UInt8(ascii: "E"): fields.eventTime = try cursor.readIntegerOrSkip()
             case UInt8(ascii: "T"): fields.transactionTime = try cursor.readIntegerOrSkip()
             case UInt8(ascii: "U"): fields.firstUpdateID = try cursor.readIntegerOrSkip()
@@ -115,15 +116,30 @@ public struct BinanceMessageParser: Sendable {
                     try cursor.skipValue()
                 }
             case UInt8(ascii: "a"):
-                // Other event types use "a" for other things (aggTrade: a number).
+                // Depth: ask levels; bookTicker: the best ask price; aggTrade: the aggregate trade id.
                 if first == UInt8(ascii: "[") {
                     try parseLevels(&cursor, side: .sell)
                     fields.sawAsks = true
                 } else if first == UInt8(ascii: "\"") {
                     fields.bestAskPrice = try readDecimal(&cursor, decimals: priceDecimals, what: "ask price")
                 } else {
+                    fields.aggregateTradeID = try cursor.readIntegerOrSkip()
+                }
+            case UInt8(ascii: "p"):
+                if first == UInt8(ascii: "\"") {
+                    fields.tradePrice = try readDecimal(&cursor, decimals: priceDecimals, what: "trade price")
+                } else {
                     try cursor.skipValue()
                 }
+            case UInt8(ascii: "q"):
+                if first == UInt8(ascii: "\"") {
+                    fields.tradeSize = try readDecimal(&cursor, decimals: sizeDecimals, what: "trade quantity")
+                } else {
+                    try cursor.skipValue()
+                }
+            case UInt8(ascii: "f"): fields.firstTradeID = try cursor.readIntegerOrSkip()
+            case UInt8(ascii: "l"): fields.lastTradeID = try cursor.readIntegerOrSkip()
+            case UInt8(ascii: "m"): fields.buyerIsMaker = try cursor.readBoolOrSkip()
             case UInt8(ascii: "B"):
                 if first == UInt8(ascii: "\"") {
                     fields.bestBidSize = try readDecimal(&cursor, decimals: sizeDecimals, what: "bid size")
@@ -215,7 +231,7 @@ public struct BinanceMessageParser: Sendable {
 // MARK: - Collected fields
 
 private enum EventType {
-    case none, depthUpdate, bookTicker, other
+    case none, depthUpdate, bookTicker, aggTrade, other
 }
 
 private struct Fields {
@@ -232,6 +248,12 @@ private struct Fields {
     var bestBidSize: Int64?
     var bestAskPrice: Int64?
     var bestAskSize: Int64?
+    var aggregateTradeID: Int64?
+    var tradePrice: Int64?
+    var tradeSize: Int64?
+    var firstTradeID: Int64?
+    var lastTradeID: Int64?
+    var buyerIsMaker: Bool?
 
     func message(bids: [BookLevel], asks: [BookLevel], end: Int) throws(BinanceParseError) -> BinanceMessage {
         switch eventType {
@@ -257,6 +279,18 @@ private struct Fields {
                     updateID: updateID, eventTimeMs: eventTime, transactionTimeMs: transactionTime ?? eventTime,
                     bid: BookLevel(price: Price(ticks: bidPrice), size: Quantity(lots: bidSize)),
                     ask: BookLevel(price: Price(ticks: askPrice), size: Quantity(lots: askSize))))
+        case .aggTrade:
+            guard let id = aggregateTradeID, let price = tradePrice, let size = tradeSize, let buyerIsMaker,
+                let first = firstTradeID, let last = lastTradeID, let tradeTime = transactionTime ?? eventTime
+            else { throw BinanceParseError("aggTrade without a, p, q, f, l, m or T", offset: end) }
+            guard price > 0, size > 0 else {
+                throw BinanceParseError("aggTrade with a non-positive price or quantity", offset: end)
+            }
+            return .aggTrade(
+                BinanceAggTrade(
+                    aggregateTradeID: id, eventTimeMs: eventTime ?? tradeTime, tradeTimeMs: tradeTime,
+                    price: Price(ticks: price), size: Quantity(lots: size), firstTradeID: first,
+                    lastTradeID: last, buyerIsMaker: buyerIsMaker))
         case .none:
             if let lastUpdateID {
                 guard sawBids, sawAsks else { throw BinanceParseError("depth snapshot without bids or asks", offset: end) }
@@ -373,6 +407,21 @@ private struct JSONCursor {
             return nil
         }
         return try readInteger()
+    }
+
+    /// Reads `true` or `false`, or skips a value of another type and returns `nil`.
+    mutating func readBoolOrSkip() throws(BinanceParseError) -> Bool? {
+        switch peek() {
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return true
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return false
+        default:
+            try skipValue()
+            return nil
+        }
     }
 
     /// Skips any JSON value.

@@ -68,6 +68,58 @@ public struct BinanceBookTicker: Hashable, Sendable {
     }
 }
 
+/// A `<symbol>@aggTrade` event: trades of one taker order at one price, aggregated, with the
+/// price and size as integers.
+///
+/// ```json
+/// {"e":"aggTrade","E":123456789,"s":"BTCUSDT","a":5933014,"p":"0.001","q":"100","f":100,"l":105,
+///  "T":123456785,"m":true}
+/// ```
+/// `m` is "the buyer is the maker": then the taker sold.
+public struct BinanceAggTrade: Hashable, Sendable {
+    /// Aggregate trade id `a` (unique and increasing per symbol).
+    public var aggregateTradeID: Int64
+    /// Event time `E`, milliseconds since the epoch.
+    public var eventTimeMs: Int64
+    /// Trade time `T`, milliseconds since the epoch.
+    public var tradeTimeMs: Int64
+    /// Price `p`, as an integer with the parser's price decimals.
+    public var price: Price
+    /// Quantity `q`, as an integer with the parser's size decimals.
+    public var size: Quantity
+    /// First trade id `f` in the aggregate.
+    public var firstTradeID: Int64
+    /// Last trade id `l` in the aggregate.
+    public var lastTradeID: Int64
+    /// `m`: whether the buyer was the maker (the taker sold).
+    public var buyerIsMaker: Bool
+
+    /// The aggressor's side: `.sell` when the buyer was the maker, else `.buy`.
+    public var takerSide: Side { buyerIsMaker ? .sell : .buy }
+
+    /// An aggregate trade.
+    public init(
+        aggregateTradeID: Int64, eventTimeMs: Int64, tradeTimeMs: Int64, price: Price, size: Quantity,
+        firstTradeID: Int64, lastTradeID: Int64, buyerIsMaker: Bool
+    ) {
+        self.aggregateTradeID = aggregateTradeID
+        self.eventTimeMs = eventTimeMs
+        self.tradeTimeMs = tradeTimeMs
+        self.price = price
+        self.size = size
+        self.firstTradeID = firstTradeID
+        self.lastTradeID = lastTradeID
+        self.buyerIsMaker = buyerIsMaker
+    }
+
+    /// The trade as a ``MarketCore/Trade`` received at `receivedAt` (id: the aggregate id; time: `T`).
+    public func trade(receivedAt: Timestamp) -> Trade {
+        Trade(
+            receivedAt: receivedAt, exchangeTimeMs: tradeTimeMs, tradeID: aggregateTradeID, price: price, size: size,
+            takerSide: takerSide)
+    }
+}
+
 /// The REST depth snapshot `GET /fapi/v1/depth?symbol=…&limit=1000`:
 /// `{"lastUpdateId":1027024,"E":1589436922972,"T":1589436922959,"bids":[["4.00000000","431.00000000"]],"asks":[…]}`.
 public struct BinanceDepthSnapshot: Hashable, Sendable {
@@ -98,6 +150,8 @@ public enum BinanceMessage: Hashable, Sendable {
     case depthUpdate(BinanceDepthUpdate)
     /// A `bookTicker` event.
     case bookTicker(BinanceBookTicker)
+    /// An `aggTrade` event.
+    case aggTrade(BinanceAggTrade)
     /// A REST depth snapshot.
     case depthSnapshot(BinanceDepthSnapshot)
     /// A well-formed message of a kind this client does not use (e.g. a subscription reply).

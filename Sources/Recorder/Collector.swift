@@ -56,8 +56,8 @@ public enum Collector {
     }
 
     /// Records Binance USD-M depth (snapshot + diff events with U/u/pu, resync markers) of
-    /// `symbols`, one feed and one writer set per symbol. Binance's feed here has no trade stream,
-    /// so no `trades` table is written for Binance.
+    /// `symbols` and their `aggTrade` stream (on the same connection; written to `trades`,
+    /// deduplicated by aggregate trade id), one feed and one writer set per symbol.
     @discardableResult
     public static func runBinance(
         symbols: [BinanceSymbol], feed: BinanceFeedConfiguration, options: RecorderOptions, statusInterval: Double = 10,
@@ -70,6 +70,8 @@ public enum Collector {
                 sizeDecimals: $0.sizeDecimals)
         }
         let recorder = DatasetRecorder(options: options, markets: markets, clock: clock, logger: logger)
+        var feed = feed
+        feed.includeAggTrades = true
         await withTaskGroup(of: Void.self) { group in
             for symbol in symbols {
                 let client = BinanceMarketDataFeed(symbol: symbol, configuration: feed, clock: clock, logger: logger)

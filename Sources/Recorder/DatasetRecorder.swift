@@ -106,7 +106,7 @@ public final class DatasetRecorder: Sendable {
     // MARK: Binance
 
     /// Records one event of the ``BinanceMarketDataFeed`` of `symbol` (snapshots, diff updates,
-    /// partial depth, resyncs; others are ignored).
+    /// partial depth, resyncs, aggregate trades into `trades`; others are ignored).
     public func handle(_ event: BinanceFeedEvent, symbol: String) {
         state.withLock { state in
             guard !state.closed, let recorder = state.bySymbol[symbol] else { return }
@@ -131,6 +131,9 @@ public final class DatasetRecorder: Sendable {
                     sequence: BookSequence(seq: update.finalUpdateID), bids: update.bids, asks: update.asks)
             case .resync(let reason):
                 recorder.recordResync(receivedAt: clock.now, reason: reason.description)
+            case .aggTrade(let received):
+                // Deduplicated by aggregate trade id (a reconnect may repeat trades).
+                recorder.recordTrade(received.payload.trade(receivedAt: received.receivedAt), isLiquidation: nil)
             case .connected, .disconnected, .bookTicker, .parseError, .snapshotFailed, .alphaSample:
                 break
             }

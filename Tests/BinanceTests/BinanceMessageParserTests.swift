@@ -76,7 +76,7 @@ import Testing
         #expect(try parser.parse(#"{"result":null,"id":1}"#) == .ignored)
         #expect(
             try parser.parse(
-                #"{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1,"s":"BTCUSDT","a":5933014,"p":"0.001","q":"100","f":100,"l":105,"T":1,"m":true}}"#)
+                #"{"stream":"btcusdt@markPrice","data":{"e":"markPriceUpdate","E":1,"s":"BTCUSDT","p":"11794.1","r":"0.0003","T":2}}"#)
                 == .ignored)
         #expect(try parser.parse(#"{"nested":{"x":[1,2,{"y":"\"q\""}]},"flag":false,"n":-1.5e3}"#) == .ignored)
         // Other event types may use the short keys for strings.
