@@ -119,7 +119,7 @@ let package = Package(
             name: "lighter-mm",
             dependencies: [
                 "AppConfig", "MarketCore", "Quant", "Trading", "Simulation", "LighterCrypto", "Lighter", "Binance",
-                "Parquet", "Recorder",
+                "Parquet", "Recorder", "Calibration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -177,5 +177,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], swiftSettings: strictSettings),
+        .target(name: "Calibration", dependencies: ["Quant", "Simulation", "Parquet", "Recorder", "MarketCore", "Trading"], swiftSettings: strictSettings),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Quant", "Simulation", "MarketCore", "Trading"], swiftSettings: strictSettings),
     ]
 )

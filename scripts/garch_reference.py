@@ -14,8 +14,16 @@ import sys
 import time
 import warnings
 
+import math
+
 import numpy as np
 from arch import arch_model
+
+
+def finite(value):
+    """The float, or None when it is NaN or infinite (JSON has no NaN)."""
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 def main() -> None:
@@ -38,13 +46,13 @@ def main() -> None:
         "alpha": float(params["alpha[1]"]),
         "beta": float(params["beta[1]"]),
         "nu": float(params["nu"]) if "nu" in params else None,
-        "se": {k: float(v) for k, v in res.std_err.items()},
+        "se": {k: finite(v) for k, v in res.std_err.items()},
         "loglikelihood": float(res.loglikelihood),
         "forecast": [float(v) for v in res.forecast(horizon=horizon, reindex=False).variance.values[-1]],
         "convergence": int(res.convergence_flag),
         "seconds": seconds,
     }
-    print(json.dumps(out))
+    print(json.dumps(out, allow_nan=False))
 
 
 if __name__ == "__main__":

@@ -75,7 +75,12 @@ public struct IntensityEstimator: Sendable, Hashable {
 
     /// Trade counts per bucket (index `b` ↔ distance centre `(b+½)·w`) from trade prices and
     /// the mid at each trade's time.
-    public func bucketCounts(tradePrices: [Double], mids: [Double]) throws(IntensityFitError) -> [Int] {
+    ///
+    /// With `orderKeys` (one per trade, equal for the prints of one aggressive order, e.g. its
+    /// receive time and taker side), each aggressive order counts at most once per bucket: a
+    /// sweep that fills three resting orders at one level is one arrival reaching that distance,
+    /// which is what `λ(δ)` counts.
+    public func bucketCounts(tradePrices: [Double], mids: [Double], orderKeys: [Int64]? = nil) throws(IntensityFitError) -> [Int] {
         guard tickSize > 0, tickSize.isFinite, bucketTicks > 0, maximumTicks > bucketTicks else {
             throw IntensityFitError(
                 reason: "tick size \(tickSize), bucket \(bucketTicks) and range \(maximumTicks) ticks must be > 0 with range > bucket")
@@ -83,13 +88,24 @@ public struct IntensityEstimator: Sendable, Hashable {
         guard tradePrices.count == mids.count else {
             throw IntensityFitError(reason: "\(tradePrices.count) trade prices but \(mids.count) mids")
         }
+        if let orderKeys, orderKeys.count != tradePrices.count {
+            throw IntensityFitError(reason: "\(tradePrices.count) trade prices but \(orderKeys.count) order keys")
+        }
         let bucketCount = Int((maximumTicks / bucketTicks).rounded(.up))
         var counts = [Int](repeating: 0, count: bucketCount)
-        for (price, mid) in zip(tradePrices, mids) where price.isFinite && mid.isFinite && mid > 0 {
+        var seen = Set<[Int64]>()
+        for index in tradePrices.indices {
+            let price = tradePrices[index]
+            let mid = mids[index]
+            guard price.isFinite, mid.isFinite, mid > 0 else { continue }
             let distance = abs(price - mid) / tickSize
             guard distance < maximumTicks else { continue }
             let bucket = Int((distance / bucketTicks).rounded(.down))
-            if bucket < bucketCount { counts[bucket] += 1 }
+            guard bucket < bucketCount else { continue }
+            if let orderKeys {
+                guard seen.insert([orderKeys[index], Int64(bucket)]).inserted else { continue }
+            }
+            counts[bucket] += 1
         }
         return counts
     }
@@ -162,11 +178,14 @@ public struct IntensityEstimator: Sendable, Hashable {
         return IntensityFit(method: method, a: a, k: k, rSquared: rSquared, durationSeconds: durationSeconds, table: table)
     }
 
-    /// Buckets the trades and fits with `method`.
+    /// Buckets the trades (see `bucketCounts`) and fits with `method`.
     public func fit(
-        tradePrices: [Double], mids: [Double], durationSeconds: Double, method: IntensityFitMethod = .poissonMaximumLikelihood
+        tradePrices: [Double], mids: [Double], orderKeys: [Int64]? = nil, durationSeconds: Double,
+        method: IntensityFitMethod = .poissonMaximumLikelihood
     ) throws(IntensityFitError) -> IntensityFit {
-        try fit(counts: bucketCounts(tradePrices: tradePrices, mids: mids), durationSeconds: durationSeconds, method: method)
+        try fit(
+            counts: bucketCounts(tradePrices: tradePrices, mids: mids, orderKeys: orderKeys), durationSeconds: durationSeconds,
+            method: method)
     }
 }
 
