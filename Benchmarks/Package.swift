@@ -70,6 +70,12 @@ let package = Package(
             path: "LighterWireBench",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // MARK: GARCH(1,1) fit on 86 400 returns against Python arch (plain executable: one timed fit per run).
+        .executableTarget(
+            name: "GARCHBench",
+            dependencies: [.product(name: "Quant", package: "lighter-mm")],
+            path: "GARCHBench"
+        ),
         /// dlopen harness for the official signer shared library (lighter-sdk 1.1.8).
         .target(name: "COfficialSigner", path: "COfficialSigner", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
     ]
