@@ -50,6 +50,28 @@ public enum NoQuoteReason: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Which alpha moved a strategy's fair price, for the decision log: `alpha=binance_obi` (a fresh
+/// external alpha) or `alpha=lighter_obi` (the market's own order-book imbalance).
+public struct QuoteAlphaNote: Hashable, Sendable, CustomStringConvertible {
+    /// The alpha's short name (an ``ExternalAlpha/source`` or `lighter_obi`).
+    public var source: StaticString
+
+    /// A note naming `source`.
+    public init(source: StaticString) { self.source = source }
+
+    /// The market's own (Lighter) order-book imbalance.
+    public static let lighterOBI = QuoteAlphaNote(source: "lighter_obi")
+
+    /// `alpha=<source>`.
+    public var description: String { "alpha=\(source)" }
+
+    public static func == (lhs: QuoteAlphaNote, rhs: QuoteAlphaNote) -> Bool {
+        lhs.source.description == rhs.source.description
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(source.description) }
+}
+
 /// What a strategy wants on the book right now: up to N levels per side, best first, or a reason
 /// for each side it leaves empty.
 ///
@@ -68,6 +90,9 @@ public struct QuoteTargets: Hashable, Sendable {
     public var fairTicks: Double
     /// The model's half-spread in ticks, for the decision log.
     public var halfSpreadTicks: Double
+    /// Which alpha the strategy used for these targets, if it uses one (the engine appends it to
+    /// the reasons of the decisions it makes from them).
+    public var alpha: QuoteAlphaNote?
 
     /// Empty targets with room for `levels` per side.
     public init(levels: Int = 4) {
@@ -79,6 +104,7 @@ public struct QuoteTargets: Hashable, Sendable {
         askReason = nil
         fairTicks = .nan
         halfSpreadTicks = .nan
+        alpha = nil
     }
 
     /// The levels for `side`.
@@ -97,6 +123,7 @@ public struct QuoteTargets: Hashable, Sendable {
         askReason = nil
         fairTicks = .nan
         halfSpreadTicks = .nan
+        alpha = nil
     }
 
     /// Appends a level to `side` (callers append best first).

@@ -110,6 +110,7 @@ public struct VolOBIStrategy: QuoteStrategy {
     /// Weight of a fresh external alpha: 1 overrides Lighter's OBI, between 0 and 1 blends.
     public var externalWeight: Double
     private var model: VolOBIModel
+    private var externalSource: StaticString = "external"
     /// The last quote the model made (for the decision log and the status line).
     public private(set) var lastQuote: VolOBIQuote?
 
@@ -132,6 +133,10 @@ public struct VolOBIStrategy: QuoteStrategy {
         if let external = input.externalAlpha {
             let value = externalWeight >= 1 ? external.value : externalWeight * external.value + (1 - externalWeight) * model.ownAlpha
             model.setExternalAlpha(value, timestampNanos: external.updatedAt.nanoseconds)
+            externalSource = external.source
+        } else {
+            // The provider withholds a stale alpha; do not keep using the last one it gave.
+            model.clearExternalAlpha()
         }
         let limit = input.spec.double(input.maxPosition)
         let normalizedPosition = limit > 0 ? input.positionBase / limit : 0
@@ -145,6 +150,7 @@ public struct VolOBIStrategy: QuoteStrategy {
         case .ready(let quote):
             lastQuote = quote
             shaper.shape(bid: quote.bid, ask: quote.ask, mid: mid, input: input, into: &targets)
+            targets.alpha = quote.alphaSource == .external ? QuoteAlphaNote(source: externalSource) : .lighterOBI
         }
     }
 }

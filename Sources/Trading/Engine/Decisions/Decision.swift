@@ -87,12 +87,15 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
     public var reason: DecisionReason
     /// For a veto or shrink: the action risk refused or changed (`place`, `modify`, `flatten`).
     public var vetoedAction: Kind?
+    /// Which alpha the strategy used for the targets behind this decision, if it said
+    /// (``QuoteTargets/alpha``); shown after the reason.
+    public var alpha: QuoteAlphaNote?
 
     /// A decision.
     public init(
         time: Timestamp, marketID: Int, side: Side?, level: Int = -1, kind: Kind, orderID: ClientOrderID? = nil,
         fromPrice: Price? = nil, toPrice: Price? = nil, fromSize: Quantity? = nil, toSize: Quantity? = nil,
-        reason: DecisionReason, vetoedAction: Kind? = nil
+        reason: DecisionReason, vetoedAction: Kind? = nil, alpha: QuoteAlphaNote? = nil
     ) {
         self.time = time
         self.marketID = marketID
@@ -106,6 +109,7 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
         self.toSize = toSize
         self.reason = reason
         self.vetoedAction = vetoedAction
+        self.alpha = alpha
     }
 
     /// The decision as one human line, prices and sizes in the market's decimals.
@@ -119,8 +123,9 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
         if kind == .veto || kind == .shrink, let action = vetoedAction { text += " " + action.description }
         let body = orderText(spec: spec)
         if !body.isEmpty { text += " " + body }
-        text += " (" + reason.text(spec: spec) + ")"
-        return text
+        text += " (" + reason.text(spec: spec)
+        if let alpha { text += ", " + alpha.description }
+        return text + ")"
     }
 
     private func orderText(spec: MarketSpec) -> String {

@@ -153,6 +153,7 @@ public struct DecisionRecorder {
         ]
         if let side = decision.side { metadata["side"] = .string(side.description) }
         if let id = decision.orderID { metadata["order_id"] = .stringConvertible(id.rawValue) }
+        if let alpha = decision.alpha { metadata["alpha"] = .string(alpha.source.description) }
         logger.log(level: level, "\(decision.line(spec: spec))", metadata: metadata)
     }
 }

@@ -54,6 +54,8 @@ public struct OrderManager: Sendable {
     /// Recently finished ids, so late events for them are not "unknown".
     private var recentlyFinished: [ClientOrderID?]
     private var recentlyFinishedNext: Int
+    /// The alpha of the targets being reconciled, during ``update(targets:buySuppressed:sellSuppressed:at:position:limit:risk:recorder:actions:)``.
+    private var targetsAlpha: QuoteAlphaNote?
 
     /// An order manager with all slots idle.
     public init(spec: MarketSpec, configuration: OrderManagerConfiguration, ids: ClientOrderIDGenerator) {
@@ -159,6 +161,9 @@ public struct OrderManager: Sendable {
         position: Quantity, limit: Quantity, risk: Risk, recorder: inout DecisionRecorder,
         actions: inout [OrderAction]
     ) {
+        // Decisions made from these targets name the alpha behind them.
+        targetsAlpha = targets.alpha
+        defer { targetsAlpha = nil }
         updateSide(
             .buy, levels: targets.bids, suppressed: buySuppressed ?? targets.bidReason.map { .noQuote($0) },
             now: now, position: position, limit: limit, risk: risk, recorder: &recorder, actions: &actions)
@@ -535,6 +540,6 @@ public struct OrderManager: Sendable {
         Decision(
             time: time, marketID: spec.marketID, side: side, level: level, kind: kind, orderID: id,
             fromPrice: fromPrice, toPrice: toPrice, fromSize: fromSize, toSize: toSize, reason: reason,
-            vetoedAction: vetoed)
+            vetoedAction: vetoed, alpha: targetsAlpha)
     }
 }
