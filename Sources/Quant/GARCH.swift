@@ -135,8 +135,8 @@ public struct GARCHFit: Sendable, Hashable, Codable {
 /// exactly equivariant, so the estimates are mapped back without loss), then Nelder–Mead
 /// minimises the negative mean log-likelihood over an unconstrained parametrisation
 /// (`ω = e^θ`, `α+β = logistic(θ)`, `α/(α+β) = logistic(θ)`, `ν = 2.05 + 497.95·logistic(θ)`,
-/// so ω > 0, α, β ≥ 0, α+β < 1 and 2.05 < ν < 500 hold by construction) from several starting
-/// points, and the best run is polished by restarts.
+/// so ω > 0, α, β ≥ 0, α+β < 1 and 2.05 < ν < 500 hold by construction) from the two best of
+/// several starting points, and the best run is polished by restarts.
 public struct GARCHModel: Sendable, Hashable {
     /// The mean specification.
     public var mean: GARCHMean
@@ -254,9 +254,9 @@ public struct GARCHModel: Sendable, Hashable {
                 scaled, mu: p.mu, omega: p.omega, alpha: p.alpha, beta: p.beta, nu: p.nu, backcast: scaledBackcast) / count
         }
 
+        // Several starts: evaluate each, run the simplex from the two best (the full runs dominate the cost).
         let optimizer = NelderMead()
-        var best: NelderMead.Result?
-        var evaluations = 0
+        var starts: [(value: Double, theta: [Double])] = []
         for (alpha, beta) in [(0.05, 0.90), (0.10, 0.80), (0.03, 0.96), (0.20, 0.50)] {
             for nu in hasNu ? [8.0, 4.0] : [0] {
                 var theta: [Double] = []
@@ -265,10 +265,16 @@ public struct GARCHModel: Sendable, Hashable {
                 theta.append(logit(alpha + beta))
                 theta.append(logit(alpha / (alpha + beta)))
                 if hasNu { theta.append(logit((nu - 2.05) / 497.95)) }
-                let run = optimizer.minimize(objective, start: theta, step: 0.3)
-                evaluations += run.evaluations
-                if run.value.isFinite, run.value < (best?.value ?? .infinity) { best = run }
+                let value = objective(theta)
+                if value.isFinite { starts.append((value, theta)) }
             }
+        }
+        var evaluations = starts.count
+        var best: NelderMead.Result?
+        for start in starts.sorted(by: { $0.value < $1.value }).prefix(2) {
+            let run = optimizer.minimize(objective, start: start.theta, step: 0.3)
+            evaluations += run.evaluations
+            if run.value.isFinite, run.value < (best?.value ?? .infinity) { best = run }
         }
         guard let start = best else {
             throw GARCHFitError(reason: "no starting point gave a finite likelihood")
