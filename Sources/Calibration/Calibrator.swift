@@ -67,6 +67,8 @@ public struct CalibrationResult: Sendable, Hashable, Codable {
     public var intensity: IntensityFit
     /// The log-linear least-squares fit, for comparison.
     public var intensityLogLinear: IntensityFit
+    /// The γ/horizon grid search (nil with a fixed γ); `grid.best.candidate` is the chosen pair.
+    public var grid: GridSearchReport?
 
     /// JSON with sorted keys, pretty printed.
     public func json() throws -> Data {
@@ -117,6 +119,16 @@ public struct CalibrationResult: Sendable, Hashable, Codable {
         for row in intensity.table {
             lines.append(String(format: "  %7.1f %8d %12.5f %10.5f", row.distanceTicks, row.count, row.observedRate, row.fittedRate))
         }
+        if let grid {
+            lines.append(String(format: "γ/horizon grid (objective PnL − %.4g·avg|q|²):", grid.inventoryPenalty))
+            lines.append("        γ   horizon s    PnL USD   avg|q|   fills   objective")
+            for result in grid.results {
+                lines.append(String(
+                    format: "  %8.4g %10.0f %10.2f %8.4f %7d %11.2f%@", result.candidate.gamma, result.candidate.horizonSeconds,
+                    result.pnlUSD, result.averageAbsoluteInventory, result.fills, result.objective,
+                    result == grid.best ? "  ← chosen" : ""))
+            }
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -165,43 +177,53 @@ public enum Calibrator {
             intensity: poisson, intensityLogLinear: logLinear)
     }
 
-    /// Opens `market` of `venue` in the dataset at `root`, keeps the last `hours` (nil: all)
-    /// and calibrates.
-    public static func calibrateRecorded(
-        root: String, venue: String = "lighter", market: String, hours: Double?, settings: CalibrationSettings = CalibrationSettings()
-    ) throws(CalibrationError) -> CalibrationResult {
-        var probe: RecordedMarket
-        do {
-            probe = try RecordedMarket(root: root, venue: venue, market: market)
-        } catch {
-            throw CalibrationError("market \(market) (\(venue)) in \(root): \(error)")
-        }
-        var since: Timestamp?
-        if let hours {
-            guard hours > 0, hours.isFinite else { throw CalibrationError("--hours must be > 0, got \(hours)") }
-            // The window ends at the last recorded event: one pass finds it.
-            var last: Timestamp?
-            while let event = probe.nextEvent() { last = event.receivedAt }
-            if let error = probe.readError { throw CalibrationError("reading \(market): \(error)") }
-            guard let last else { throw CalibrationError("market \(market) in \(root): the dataset has no events") }
-            since = last + -Int64(hours * 3_600 * 1e9)
+    /// The events of `market` of `venue` in the dataset at `root`, from `hours` before the last
+    /// recorded event (nil: all; earlier book rows are folded into a snapshot at the window's
+    /// start), with the market's spec.
+    public static func loadRecorded(
+        root: String, venue: String = "lighter", market: String, hours: Double?
+    ) throws(CalibrationError) -> (events: [MarketEvent], spec: MarketSpec) {
+        func open(from: Timestamp?) throws(CalibrationError) -> RecordedMarket {
             do {
-                probe = try RecordedMarket(root: root, venue: venue, market: market)
+                return try RecordedMarket(root: root, venue: venue, market: market, from: from)
             } catch {
                 throw CalibrationError("market \(market) (\(venue)) in \(root): \(error)")
             }
         }
-        var source = RecordedEventSource(market: probe)
-        let sample = try MarketSample.collect(from: &source, intervalSeconds: settings.intervalSeconds, since: since)
-        if let error = source.market.readError { throw CalibrationError("reading \(market): \(error)") }
+        var recorded = try open(from: nil)
+        var since: Timestamp?
+        if let hours {
+            guard hours > 0, hours.isFinite else { throw CalibrationError("hours must be > 0, got \(hours)") }
+            // The window ends at the last recorded event: one pass finds it.
+            var last: Timestamp?
+            while let event = recorded.nextEvent() { last = event.receivedAt }
+            if let error = recorded.readError { throw CalibrationError("reading \(market): \(error)") }
+            guard let last else { throw CalibrationError("market \(market) in \(root): the dataset has no events") }
+            since = last + -Int64(hours * 3_600 * 1e9)
+            recorded = try open(from: since)
+        }
+        var events: [MarketEvent] = []
+        while let event = recorded.nextEvent() { events.append(event) }
+        if let error = recorded.readError { throw CalibrationError("reading \(market): \(error)") }
+        guard !events.isEmpty else { throw CalibrationError("market \(market) in \(root): the dataset has no events") }
+        return (events, recorded.spec)
+    }
+
+    /// Opens `market` of `venue` in the dataset at `root`, keeps the last `hours` (nil: all)
+    /// and calibrates volatility and intensity.
+    public static func calibrateRecorded(
+        root: String, venue: String = "lighter", market: String, hours: Double?, settings: CalibrationSettings = CalibrationSettings()
+    ) throws(CalibrationError) -> CalibrationResult {
+        let (events, spec) = try loadRecorded(root: root, venue: venue, market: market, hours: hours)
+        return try calibrate(events: events, spec: spec, market: market, settings: settings)
+    }
+
+    /// Calibrates volatility and intensity from events in receive order.
+    public static func calibrate(
+        events: [MarketEvent], spec: MarketSpec, market: String, settings: CalibrationSettings = CalibrationSettings()
+    ) throws(CalibrationError) -> CalibrationResult {
+        var source = ArrayEventSource(spec: spec, events: events)
+        let sample = try MarketSample.collect(from: &source, intervalSeconds: settings.intervalSeconds)
         return try calibrate(sample: sample, market: market, settings: settings)
     }
-}
-
-/// A recorded market as an event source (the conformance lives here, not on `RecordedMarket`,
-/// so modules that add their own do not clash).
-struct RecordedEventSource: MarketEventSource {
-    var market: RecordedMarket
-    var spec: MarketSpec { market.spec }
-    mutating func nextEvent() -> MarketEvent? { market.nextEvent() }
 }

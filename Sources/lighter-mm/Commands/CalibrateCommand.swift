@@ -1,6 +1,10 @@
+import AppConfig
 import ArgumentParser
 import Calibration
 import Foundation
+import MarketCore
+import Simulation
+import Trading
 
 /// `lighter-mm calibrate`: volatility (GARCH) and execution intensity from a recorded dataset,
 /// written to `params/<market>.json`.
@@ -13,8 +17,11 @@ struct CalibrateCommand: AsyncParsableCommand {
             keeps the last --hours, resamples the mid every --interval seconds, fits a zero-mean Student-t \
             GARCH(1,1) (falling back to the rolling standard deviation, flagged, when the fit fails) and fits \
             the intensity of trades by distance from the mid (Poisson maximum likelihood, with the log-linear \
-            fit for comparison). Writes the parameters with units and diagnostics to --out \
-            (default params/<MARKET>.json) atomically and prints a summary.
+            fit for comparison). With --gamma grid, also backtests an Avellaneda–Stoikov strategy (settings, \
+            sizing and risk from the configuration) for every pair of --grid-gammas log-spaced γ in \
+            [--gamma-min, --gamma-max] and --horizons, two at a time, and chooses the pair with the highest \
+            PnL − --inventory-penalty·(average |inventory|)². Writes the parameters with units and diagnostics \
+            to --out (default params/<MARKET>.json) atomically and prints a summary.
             """
     )
 
@@ -42,12 +49,61 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(help: "Parameter file to write (default params/<MARKET>.json).")
     var out: String?
 
+    enum GammaMode: String, ExpressibleByArgument, CaseIterable {
+        case fixed, grid
+    }
+
+    @Option(help: "fixed: keep the configured γ; grid: choose γ and horizon by backtesting a grid.")
+    var gamma: GammaMode = .fixed
+
+    @Option(name: .customLong("gamma-min"), help: "Grid: smallest γ.")
+    var gammaMinimum: Double = 0.01
+
+    @Option(name: .customLong("gamma-max"), help: "Grid: largest γ.")
+    var gammaMaximum: Double = 10
+
+    @Option(name: .customLong("grid-gammas"), help: "Grid: number of log-spaced γ values.")
+    var gridGammas: Int = 8
+
+    @Option(help: "Grid: horizons in seconds, comma separated.")
+    var horizons: String = "60,300,900,3600"
+
+    @Option(name: .customLong("inventory-penalty"), help: "Grid: λ in PnL − λ·(average |inventory| in base units)².")
+    var inventoryPenalty: Double = 1
+
+    @Option(help: "Grid: seed of the backtests' latency draws.")
+    var seed: UInt64 = 1
+
+    @OptionGroup var configOptions: ConfigOptions
+
     func validate() throws {
         guard hours > 0, hours.isFinite else { throw ValidationError("--hours must be > 0, got \(hours)") }
         guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be > 0 seconds, got \(interval)") }
         guard bucketTicks > 0, maximumTicks > bucketTicks else {
             throw ValidationError("--bucket-ticks must be > 0 and --max-ticks larger than it")
         }
+        if gamma == .grid {
+            guard gammaMinimum > 0, gammaMaximum >= gammaMinimum, gridGammas >= 1 else {
+                throw ValidationError("--gamma-min must be > 0, --gamma-max ≥ --gamma-min and --grid-gammas ≥ 1")
+            }
+            guard let values = parsedHorizons, !values.isEmpty else {
+                throw ValidationError("--horizons: '\(horizons)' is not a comma-separated list of seconds > 0")
+            }
+            _ = values
+            guard inventoryPenalty >= 0, inventoryPenalty.isFinite else {
+                throw ValidationError("--inventory-penalty must be ≥ 0, got \(inventoryPenalty)")
+            }
+        }
+    }
+
+    /// `--horizons` as seconds; nil if an entry is not a number > 0.
+    var parsedHorizons: [Double]? {
+        var values: [Double] = []
+        for part in horizons.split(separator: ",") {
+            guard let value = Double(part.trimmingCharacters(in: .whitespaces)), value > 0, value.isFinite else { return nil }
+            values.append(value)
+        }
+        return values
     }
 
     func run() async throws {
@@ -56,10 +112,29 @@ struct CalibrateCommand: AsyncParsableCommand {
         settings.intensityMaximumTicks = maximumTicks
         settings.intensityBucketTicks = bucketTicks
         let symbol = market.uppercased()
-        let result: CalibrationResult
+        var result: CalibrationResult
         do {
-            result = try Calibrator.calibrateRecorded(root: data, venue: venue, market: symbol, hours: hours, settings: settings)
-        } catch {
+            let (events, spec) = try Calibrator.loadRecorded(root: data, venue: venue, market: symbol, hours: hours)
+            result = try Calibrator.calibrate(events: events, spec: spec, market: symbol, settings: settings)
+            if gamma == .grid {
+                let values = try configOptions.load()
+                var strategySettings = StrategySettings(configuration: values, strategy: "as")
+                strategySettings.shaper.levels = max(1, strategySettings.shaper.levels)
+                let search = GammaGridSearch(
+                    gammas: GammaGridSearch.logSpaced(from: gammaMinimum, to: gammaMaximum, count: gridGammas),
+                    horizonsSeconds: parsedHorizons ?? [], inventoryPenalty: inventoryPenalty,
+                    maximumConcurrency: ProcessInfo.processInfo.activeProcessorCount)
+                let options = BacktestOptions(
+                    fees: .lighterStandard, latency: .lighterStandard(network: .milliseconds(5)),
+                    initialCollateralUSD: values.double("sizing.paper_capital"), seed: seed)
+                let started = Date()
+                result.grid = try await search.run(
+                    events: events, spec: spec, settings: strategySettings,
+                    engineConfiguration: calibrationEngineConfiguration(values, spec: spec, levels: strategySettings.shaper.levels),
+                    options: options)
+                print(String(format: "grid: %d backtests in %.1f s", search.candidates.count, Date().timeIntervalSince(started)))
+            }
+        } catch let error as CalibrationError {
             throw ValidationError("calibrate: \(error)")
         }
         let path = out ?? "params/\(symbol).json"
@@ -71,4 +146,34 @@ struct CalibrateCommand: AsyncParsableCommand {
         print(result.summary)
         print("wrote \(path)")
     }
+}
+
+/// The engine configuration of a grid backtest from configuration values: the same keys as
+/// `lighter-mm backtest` reads (orders.*, risk.*, sizing.*).
+// Duplicates BacktestCommand.swift's private `backtestEngineConfiguration`; making that one internal would remove this copy.
+private func calibrationEngineConfiguration(_ values: ConfigValues, spec: MarketSpec, levels: Int) -> EngineConfiguration {
+    var configuration = EngineConfiguration()
+    configuration.orderManager.levelsPerSide = max(1, levels)
+    configuration.orderManager.toleranceBps = values.double("orders.tolerance_bps")
+    configuration.orderManager.fillLockoutMs = Int64(values.int("orders.fill_lockout_ms"))
+    configuration.orderManager.actionLockoutMs = Int64(values.int("orders.action_lockout_ms"))
+    configuration.orderManager.rejectLockoutMs = Int64(values.int("orders.reject_lockout_ms"))
+    configuration.orderManager.maxLiveOrders = max(values.int("orders.max_live_orders"), 2 * max(1, levels))
+    configuration.orderManager.timeInForce = values.bool("orders.post_only") ? .postOnly : .goodTillTime
+    let leverage = Double(values.int("sizing.leverage"))
+    if let base = values.optionalDouble("risk.max_position") {
+        configuration.risk.maxPosition = .base(spec.quantityRoundedDown(base))
+    } else {
+        configuration.risk.maxPosition = .notionalUSD(values.double("risk.max_position_usd"))
+    }
+    configuration.risk.leverage = leverage
+    configuration.risk.dailyLossLimitUSD = values.optionalDouble("risk.daily_loss_limit_usd")
+    configuration.risk.circuitBreakerRejects = values.int("risk.max_consecutive_rejects")
+    configuration.risk.circuitBreakerCooldownMs = Int64(values.double("risk.breaker_cooldown_seconds") * 1000)
+    let rule: SizingRule =
+        values.string("sizing.mode") == "fixed"
+        ? .fixed(spec.quantityRoundedDown(values.optionalDouble("sizing.order_size") ?? 0))
+        : .capitalFraction(usage: values.double("sizing.capital_usage"), leverage: leverage)
+    configuration.sizing = SizingConfiguration(rule: rule, capitalUSD: values.double("sizing.paper_capital"))
+    return configuration
 }
