@@ -113,4 +113,77 @@ import Trading
         hold.alpha = nil
         #expect(!hold.line(spec: Self.spec).contains("alpha="))
     }
+
+    /// A vol+OBI engine for an ETH-like market, one level per side, fixed 0.01 ETH orders.
+    func makeEngine() throws -> (Engine<VolOBIStrategy>, MarketSpec) {
+        let spec = try MarketSpec(
+            symbol: "ETH", marketID: 0, priceDecimals: 2, sizeDecimals: 4, minBaseAmount: Quantity(lots: 50),
+            minQuoteNotional: 10_000_000)
+        var configuration = EngineConfiguration()
+        configuration.orderManager = OrderManagerConfiguration(
+            levelsPerSide: 1, toleranceBps: 2, fillLockoutMs: 500, actionLockoutMs: 250, rejectLockoutMs: 2000,
+            maxLiveOrders: 8, timeInForce: .postOnly)
+        configuration.risk = RiskConfiguration(
+            maxPosition: .base(Quantity(lots: 10_000)), useDynamicLimit: false, dailyLossLimitUSD: nil,
+            circuitBreakerRejects: 3, circuitBreakerCooldownMs: 10_000, flattenSlippageBps: 50)
+        configuration.sizing = SizingConfiguration(rule: .fixed(Quantity(lots: 100)))
+        configuration.recordRepeatedHolds = true
+        let strategy = try VolOBIStrategy(
+            configuration: VolOBIConfiguration(
+                stepNanos: 1_000_000_000, volWindow: 50, obiWindow: 50, lookingDepth: 0.01, volToHalfSpread: 1,
+                c1: 0.05, skew: 1, positionLimit: 1, minHalfSpreadBps: 1, minWarmUpSamples: 5, minWarmUpNanos: 0),
+            shaper: LadderShaper())
+        let engine = Engine(spec: spec, strategy: strategy, configuration: configuration, ids: ClientOrderIDGenerator(start: 1))
+        return (engine, spec)
+    }
+
+    /// Shows the engine a Lighter book at second `tick` with `alpha` as its external alpha;
+    /// returns the decision lines it made.
+    func show(_ engine: Engine<VolOBIStrategy>, spec: MarketSpec, tick: Int, alpha: ExternalAlpha?) -> [String] {
+        let now = Timestamp(seconds: Self.start + Double(tick))
+        engine.externalAlpha = alpha
+        let before = engine.decisions.decisions.count
+        let askSize: Int64 = tick % 2 == 0 ? 10_000 : 12_000
+        engine.handle(
+            .bookSnapshot(
+                BookSnapshot(
+                    receivedAt: now, exchangeTimeMs: now.nanoseconds / 1_000_000, sequence: Int64(tick + 1),
+                    bids: [BookLevel(price: Price(ticks: 302_400), size: Quantity(lots: 10_000))],
+                    asks: [BookLevel(price: Price(ticks: 302_500), size: Quantity(lots: askSize))])))
+        return engine.decisions.decisions[before...].map { $0.line(spec: spec) }
+    }
+
+    @Test func engineDecisionLinesSayWhichAlphaWasUsed() throws {
+        // No Binance feed: the orders are placed on Lighter's own OBI.
+        let (alone, spec) = try makeEngine()
+        var aloneLines: [String] = []
+        for tick in 0...6 { aloneLines += show(alone, spec: spec, tick: tick, alpha: nil) }
+        let ownPlaces = aloneLines.filter { $0.contains(": place ") }
+        #expect(ownPlaces.count == 2, "\(aloneLines)")
+        #expect(ownPlaces.allSatisfy { $0.hasSuffix("(target, inventory=0, alpha=lighter_obi)") }, "\(ownPlaces)")
+
+        // With the Binance alpha (warm from second 28): the orders are placed on it.
+        let (engine, _) = try makeEngine()
+        var alpha = BinanceImbalanceAlpha(
+            configuration: .init(lookingDepth: 0.0015, windowSize: 20, minSamples: 5, staleSeconds: 2))
+        let binanceSizes: [Int: (Int64, Int64)] = [
+            24: (10, 10), 25: (12, 10), 26: (10, 12), 27: (10, 10), 28: (12, 10), 29: (10, 12), 30: (40, 10),
+        ]
+        var lines: [String] = []
+        for tick in 24...30 {
+            let now = Timestamp(seconds: Self.start + Double(tick))
+            if let sizes = binanceSizes[tick] { alpha.observe(book: binanceBook(bid: sizes.0, ask: sizes.1), at: now) }
+            lines += show(engine, spec: spec, tick: tick, alpha: alpha.alpha(at: now))
+        }
+        #expect(engine.strategy.lastQuote?.alphaSource == .external)
+        let places = lines.filter { $0.contains(": place ") }
+        #expect(places.count == 2, "\(lines)")
+        #expect(places.allSatisfy { $0.hasSuffix("(target, inventory=0, alpha=binance_obi)") }, "\(places)")
+        #expect(!lines.contains { $0.contains("alpha=lighter_obi") }, "\(lines)")
+        // Second 33: stale; back to Lighter's OBI, and the lines (holds: the places are unacknowledged) say so.
+        let stale = show(engine, spec: spec, tick: 33, alpha: alpha.alpha(at: Timestamp(seconds: Self.start + 33)))
+        #expect(engine.strategy.lastQuote?.alphaSource == .ownImbalance)
+        #expect(!stale.isEmpty)
+        #expect(stale.allSatisfy { $0.hasSuffix(", alpha=lighter_obi)") }, "\(stale)")
+    }
 }
