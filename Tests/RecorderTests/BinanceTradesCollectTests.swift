@@ -19,6 +19,7 @@ print(json.dumps({"rows": [list(r) for r in rows], "distinct": distinct}))
     @Test func aggTradesAreWrittenToTheTradesTableWithoutRepeatsAcrossAReconnect() async throws {
         let root = try makeTemporaryDirectory("binance-trades")
         defer { try? FileManager.default.removeItem(atPath: root) }
+        let sentAll = Locked(false)
         let server = try await BinanceTestServer.start(
             rest: { _, _ in (500, "{}") },
             stream: { socket in
@@ -33,6 +34,7 @@ print(json.dumps({"rows": [list(r) for r in rows], "distinct": distinct}))
                     // After the reconnect the last trade arrives again, then a new one.
                     try await socket.sendAggTrade(id: 3, price: "30000.4", quantity: "0.010", tradeTimeMs: 1_700_000_000_003, buyerIsMaker: true)
                     try await socket.sendAggTrade(id: 4, price: "29999.9", quantity: "2.500", tradeTimeMs: 1_700_000_000_004, buyerIsMaker: false)
+                    sentAll.withLock { $0 = true }
                 }
             })
         let feed = BinanceFeedConfiguration(
@@ -46,8 +48,8 @@ print(json.dumps({"rows": [list(r) for r in rows], "distinct": distinct}))
                 symbols: [BinanceSymbol(symbol: "BTCUSDT", priceDecimals: 1, sizeDecimals: 3)], feed: feed, options: options,
                 statusInterval: 0)
         }
-        let reconnected = await eventually(seconds: 15) { server.streamPaths.count >= 2 }
-        try await Task.sleep(for: .milliseconds(800))
+        let reconnected = await eventually(seconds: 60) { server.streamPaths.count >= 2 && sentAll.value }
+        try await Task.sleep(for: .milliseconds(1000))
         collect.cancel()
         let recorder = await collect.value
         await server.stop()

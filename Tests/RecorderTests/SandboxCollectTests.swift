@@ -23,10 +23,19 @@ import Testing
             await Collector.runLighter(
                 specs: specs, stream: testStreamConfiguration(server.streamURL), options: options, statusInterval: 0)
         }
-        try await Task.sleep(for: .seconds(4))
+        // At least 4 s, and until each market's book_events has two closed part files (rotation
+        // every second; on a starved machine this takes longer).
+        let started = ContinuousClock.now
+        let rotated = await eventually(seconds: 60) {
+            let closed = files(under: root + "/lighter/book_events") { $0.hasSuffix(".parquet") }
+            return ContinuousClock.now - started >= .seconds(4)
+                && closed.filter { $0.contains("market=ETH") }.count >= 2
+                && closed.filter { $0.contains("market=BTC") }.count >= 2
+        }
         collect.cancel()
         let recorder = await collect.value
         await server.shutdown()
+        #expect(rotated)
         let stats = recorder.statistics
         for symbol in ["ETH", "BTC"] {
             #expect((stats[symbol]?.bookMessages ?? 0) > 5, "\(symbol): \(String(describing: stats[symbol]))")
