@@ -16,6 +16,7 @@ struct LighterMM: AsyncParsableCommand {
             CollectCommand.self,
             DataCommand.self,
             BacktestCommand.self,
+            RunCommand.self,
             CalibrateCommand.self,
             ExperimentCommand.self,
             KeygenCommand.self,

@@ -60,6 +60,9 @@ public final class LighterVenue: Venue, Sendable {
         var orders: [Int64: TrackedOrder] = [:]
         var transactionsSent = 0
         var batchesSent = 0
+        var places = 0
+        var modifies = 0
+        var cancels = 0
     }
 
     /// The settings.
@@ -111,9 +114,13 @@ public final class LighterVenue: Venue, Sendable {
         guard !actions.isEmpty else { return }
         state.withLock { state in
             for action in actions {
-                if case .place(let request) = action {
+                switch action {
+                case .place(let request):
+                    state.places += 1
                     state.orders[request.id.rawValue] = TrackedOrder(
                         price: request.price, remaining: request.size, side: request.side)
+                case .modify: state.modifies += 1
+                case .cancel, .cancelAll: state.cancels += 1
                 }
             }
             state.outbox.append(contentsOf: actions)
@@ -133,6 +140,11 @@ public final class LighterVenue: Venue, Sendable {
     /// Transactions sent so far (singly or in batches) and the number of batches.
     public var sendCounts: (transactions: Int, batches: Int) {
         state.withLock { ($0.transactionsSent, $0.batchesSent) }
+    }
+
+    /// Actions submitted so far: places, modifies, and cancels (single or all).
+    public var actionCounts: (places: Int, modifies: Int, cancels: Int) {
+        state.withLock { ($0.places, $0.modifies, $0.cancels) }
     }
 
     // MARK: Sending

@@ -257,7 +257,7 @@ func parseDurationNanoseconds(_ text: String) -> Int64? {
 }
 
 /// The engine settings a backtest uses, from the same configuration keys as live trading.
-private func backtestEngineConfiguration(_ values: ConfigValues, spec: MarketSpec, levels: Int) -> EngineConfiguration {
+func backtestEngineConfiguration(_ values: ConfigValues, spec: MarketSpec, levels: Int) -> EngineConfiguration {
     var configuration = EngineConfiguration()
     configuration.orderManager.levelsPerSide = max(1, levels)
     configuration.orderManager.toleranceBps = values.double("orders.tolerance_bps")
