@@ -130,7 +130,7 @@ struct CalibrateCommand: AsyncParsableCommand {
                 let started = Date()
                 result.grid = try await search.run(
                     events: events, spec: spec, settings: strategySettings,
-                    engineConfiguration: calibrationEngineConfiguration(values, spec: spec, levels: strategySettings.shaper.levels),
+                    engineConfiguration: backtestEngineConfiguration(values, spec: spec, levels: strategySettings.shaper.levels),
                     options: options)
                 print(String(format: "grid: %d backtests in %.1f s", search.candidates.count, Date().timeIntervalSince(started)))
             }
@@ -146,34 +146,4 @@ struct CalibrateCommand: AsyncParsableCommand {
         print(result.summary)
         print("wrote \(path)")
     }
-}
-
-/// The engine configuration of a grid backtest from configuration values: the same keys as
-/// `lighter-mm backtest` reads (orders.*, risk.*, sizing.*).
-// Duplicates BacktestCommand.swift's private `backtestEngineConfiguration`; making that one internal would remove this copy.
-private func calibrationEngineConfiguration(_ values: ConfigValues, spec: MarketSpec, levels: Int) -> EngineConfiguration {
-    var configuration = EngineConfiguration()
-    configuration.orderManager.levelsPerSide = max(1, levels)
-    configuration.orderManager.toleranceBps = values.double("orders.tolerance_bps")
-    configuration.orderManager.fillLockoutMs = Int64(values.int("orders.fill_lockout_ms"))
-    configuration.orderManager.actionLockoutMs = Int64(values.int("orders.action_lockout_ms"))
-    configuration.orderManager.rejectLockoutMs = Int64(values.int("orders.reject_lockout_ms"))
-    configuration.orderManager.maxLiveOrders = max(values.int("orders.max_live_orders"), 2 * max(1, levels))
-    configuration.orderManager.timeInForce = values.bool("orders.post_only") ? .postOnly : .goodTillTime
-    let leverage = Double(values.int("sizing.leverage"))
-    if let base = values.optionalDouble("risk.max_position") {
-        configuration.risk.maxPosition = .base(spec.quantityRoundedDown(base))
-    } else {
-        configuration.risk.maxPosition = .notionalUSD(values.double("risk.max_position_usd"))
-    }
-    configuration.risk.leverage = leverage
-    configuration.risk.dailyLossLimitUSD = values.optionalDouble("risk.daily_loss_limit_usd")
-    configuration.risk.circuitBreakerRejects = values.int("risk.max_consecutive_rejects")
-    configuration.risk.circuitBreakerCooldownMs = Int64(values.double("risk.breaker_cooldown_seconds") * 1000)
-    let rule: SizingRule =
-        values.string("sizing.mode") == "fixed"
-        ? .fixed(spec.quantityRoundedDown(values.optionalDouble("sizing.order_size") ?? 0))
-        : .capitalFraction(usage: values.double("sizing.capital_usage"), leverage: leverage)
-    configuration.sizing = SizingConfiguration(rule: rule, capitalUSD: values.double("sizing.paper_capital"))
-    return configuration
 }
