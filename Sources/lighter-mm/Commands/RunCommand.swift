@@ -322,7 +322,11 @@ final class MarketRunner {
     func statusLine() -> String {
         let mid = engine.markPrice.map { spec.string($0) } ?? "-"
         let sent = venue.sendCounts
-        return "\(spec.symbol) mid \(mid) pos \(spec.string(engine.position)) pnl \(String(format: "%.4f", pnlUSD)) "
+        func quote(_ side: Side) -> String {
+            let slot = engine.orderManager.slot(side, level: 0)
+            return slot.orderID == nil ? "-" : spec.string(slot.price)
+        }
+        return "\(spec.symbol) mid \(mid) quotes \(quote(.buy))/\(quote(.sell)) pos \(spec.string(engine.position)) pnl \(String(format: "%.4f", pnlUSD)) "
             + "fills \(engine.counters.fills) rejects \(engine.counters.rejects) txs \(sent.transactions)"
     }
 
