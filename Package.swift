@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "BinanceTests",
             dependencies: [
-                "Binance", "MarketCore", "Trading",
+                "Binance", "MarketCore", "Trading", "Quant",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
