@@ -59,6 +59,9 @@ public struct BacktestSummary: Hashable, Sendable {
     public var averageAbsoluteInventory: Double
     /// The time-weighted average signed position, in base units.
     public var averageInventory: Double
+    /// The time-weighted variance of the signed position, in base units squared
+    /// (`E[q²] − E[q]²` over the run's time).
+    public var inventoryVariance: Double
     /// The position at the end, in base units.
     public var finalPosition: Double
     /// The largest |position| seen at any market event, in base units.
@@ -98,6 +101,7 @@ public struct BacktestSummary: Hashable, Sendable {
         writer.add("engine_actions", engineActions)
         writer.add("avg_abs_inventory", averageAbsoluteInventory)
         writer.add("avg_inventory", averageInventory)
+        writer.add("inventory_variance", inventoryVariance)
         writer.add("max_abs_inventory", maxAbsoluteInventory)
         writer.add("final_position", finalPosition)
         writer.add("avg_quoted_spread_bps", averageQuotedSpreadBps)
@@ -121,6 +125,7 @@ public struct BacktestSummary: Hashable, Sendable {
             ("modifies / cancels / rejects", "\(modifies) / \(cancels) / \(rejections)"),
             ("avg |inventory|", formatFixed(averageAbsoluteInventory, decimals: 6)),
             ("max |inventory|", formatFixed(maxAbsoluteInventory, decimals: 6)),
+            ("inventory std dev", formatFixed(inventoryVariance.squareRoot(), decimals: 6)),
             ("avg quoted spread", formatFixed(averageQuotedSpreadBps, decimals: 3) + " bps"),
             ("two-sided time", formatFixed(twoSidedQuotingFraction * 100, decimals: 1) + " %"),
             ("spread capture", formatFixed(spreadCaptureBps, decimals: 3) + " bps"),
@@ -199,6 +204,7 @@ struct MetricsAccumulator {
     var minuteEquities: [Double] = []
     var absoluteInventoryTime = 0.0
     var inventoryTime = 0.0
+    var squaredInventoryTime = 0.0
     var maxAbsoluteInventory: Int64 = 0
     var spreadTime = 0.0
     var twoSidedTime = 0.0
@@ -231,6 +237,7 @@ struct MetricsAccumulator {
         if position != 0 {
             absoluteInventoryTime += Double(abs(position)) * elapsed
             inventoryTime += Double(position) * elapsed
+            squaredInventoryTime += Double(position) * Double(position) * elapsed
             if abs(position) > maxAbsoluteInventory { maxAbsoluteInventory = abs(position) }
         }
         if ourBid != .min && ourAsk != .max, let mid = midTicks, mid > 0 {
@@ -260,6 +267,14 @@ struct MetricsAccumulator {
 
     func equityUSD(_ exchange: MatchingEngine) -> Double {
         equityUSD(position: exchange.position.lots, cash: exchange.cash, midTicks: exchange.book.midTicks)
+    }
+
+    /// `E[q²] − E[q]²` over `duration` nanoseconds, in base units squared (0 for an empty run).
+    func inventoryVariance(duration: Double) -> Double {
+        guard duration > 0 else { return 0 }
+        let mean = inventoryTime / duration / sizeScale
+        let meanSquare = squaredInventoryTime / duration / (sizeScale * sizeScale)
+        return max(0, meanSquare - mean * mean)
     }
 
     func summary(
@@ -298,6 +313,7 @@ struct MetricsAccumulator {
             postOnlyCancels: statistics.postOnlyRejections, engineActions: engine.actions,
             averageAbsoluteInventory: duration > 0 ? absoluteInventoryTime / duration / sizeScale : 0,
             averageInventory: duration > 0 ? inventoryTime / duration / sizeScale : 0,
+            inventoryVariance: inventoryVariance(duration: duration),
             finalPosition: Double(exchange.position.lots) / sizeScale,
             maxAbsoluteInventory: Double(maxAbsoluteInventory) / sizeScale,
             averageQuotedSpreadBps: twoSidedTime > 0 ? spreadTime / twoSidedTime : 0,
