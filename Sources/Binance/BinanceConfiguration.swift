@@ -46,7 +46,8 @@ public struct BinanceSymbolMap: Hashable, Sendable {
     }
 
     /// BTC → BTCUSDT (0.1 tick, 0.001 step), ETH → ETHUSDT (0.01, 0.001),
-    /// SOL → SOLUSDT (read with 3 price and 2 size decimals, a superset of its 0.01 tick and 1 step).
+    /// SOL → SOLUSDT (tick 0.01, step 0.01 per `exchangeInfo`; read with 3 price decimals so an
+    /// earlier 0.001 tick also parses; Binance pads prices with zeros, which the parser accepts).
     public static let `default` = BinanceSymbolMap([
         "BTC": BinanceSymbol(symbol: "BTCUSDT", priceDecimals: 1, sizeDecimals: 3),
         "ETH": BinanceSymbol(symbol: "ETHUSDT", priceDecimals: 2, sizeDecimals: 3),
