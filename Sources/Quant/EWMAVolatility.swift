@@ -79,6 +79,18 @@ public struct EWMAVolatility: Sendable, Hashable {
         count += 1
     }
 
+    /// Continues from the returns `earlier` has folded in: takes its count, its running average
+    /// and its bias-correction weight, keeping this estimator's `λ` and warm-up count.
+    ///
+    /// The following updates use this estimator's `λ`. The bias correction stays exact when `λ`
+    /// changes: with decays `λ_1 … λ_n`, the weights of the returns sum to `1 − λ_1·…·λ_n`, and
+    /// the stored `λⁿ` is that product.
+    public mutating func resume(from earlier: EWMAVolatility) {
+        count = earlier.count
+        rawAverage = earlier.rawAverage
+        lambdaPower = earlier.lambdaPower
+    }
+
     /// Forgets every return.
     public mutating func reset() {
         count = 0

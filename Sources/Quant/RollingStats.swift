@@ -130,6 +130,25 @@ public struct RollingStats: Sendable {
         m2 = squares
     }
 
+    /// A window of `newCapacity` holding the newest `min(count, newCapacity)` values of this one,
+    /// oldest first, with the mean and spread recomputed exactly. Allocates the new storage once
+    /// (for reconfiguration, not for the hot path).
+    ///
+    /// - Precondition: `newCapacity > 0`.
+    public func resized(toCapacity newCapacity: Int) -> RollingStats {
+        var result = RollingStats(capacity: newCapacity)
+        let kept = min(count, newCapacity)
+        let oldestIndex = isFull ? head : 0
+        for offset in (count - kept)..<count {
+            result.buffer[result.head] = buffer[(oldestIndex + offset) % capacity]
+            result.head += 1
+        }
+        if result.head == newCapacity { result.head = 0 }
+        result.count = kept
+        result.recomputeExactly()
+        return result
+    }
+
     /// Empties the window, keeping its storage. O(1), no allocation.
     public mutating func clear() {
         head = 0

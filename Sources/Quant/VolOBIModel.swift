@@ -331,6 +331,30 @@ public struct VolOBIModel: Sendable {
             alpha: alphaValue, alphaSource: source, volatility: sigma))
     }
 
+    /// Takes over the samples and warm-up progress of `earlier` (a model of the same market
+    /// built with other settings), keeping this model's configuration: the windows, the step
+    /// clock position, the latest mid and imbalance, the sample count, the time of the first
+    /// update and the external alpha.
+    ///
+    /// A window whose length changed keeps `earlier`'s newest samples that fit. When the step
+    /// period differs the samples mean something else, so nothing is taken and this model stays
+    /// as it is. Allocates only when a window length changed.
+    public mutating func resume(from earlier: VolOBIModel) {
+        guard earlier.configuration.stepNanos == configuration.stepNanos else { return }
+        midChanges = earlier.midChanges.capacity == configuration.volWindow
+            ? earlier.midChanges : earlier.midChanges.resized(toCapacity: configuration.volWindow)
+        imbalances = earlier.imbalances.capacity == configuration.obiWindow
+            ? earlier.imbalances : earlier.imbalances.resized(toCapacity: configuration.obiWindow)
+        lastStep = earlier.lastStep
+        previousSampledMid = earlier.previousSampledMid
+        latestMid = earlier.latestMid
+        latestImbalance = earlier.latestImbalance
+        firstTimestamp = earlier.firstTimestamp
+        sampleCount = earlier.sampleCount
+        rejectedUpdates = earlier.rejectedUpdates
+        externalAlpha = earlier.externalAlpha
+    }
+
     /// Forgets all samples, the external alpha and the warm-up (for example after a feed
     /// reconnect). Keeps the storage.
     public mutating func reset() {

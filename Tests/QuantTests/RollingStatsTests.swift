@@ -46,6 +46,36 @@ import Testing
         }
     }
 
+    @Test func resizedKeepsTheNewestValuesInOrder() {
+        var generator = Xoshiro256StarStar(seed: 11)
+        for (capacity, pushes, newCapacity) in [(5, 3, 2), (5, 3, 8), (5, 12, 3), (5, 12, 5), (5, 12, 9), (1, 4, 3)] {
+            var stats = RollingStats(capacity: capacity)
+            var history: [Double] = []
+            for _ in 0..<pushes {
+                let value = generator.nextUnitDouble() * 10
+                stats.push(value)
+                history.append(value)
+            }
+            var resized = stats.resized(toCapacity: newCapacity)
+            let expected = history.suffix(capacity).suffix(newCapacity)
+            let (mean, std) = directMeanAndStd(expected)
+            #expect(resized.capacity == newCapacity && resized.count == expected.count)
+            #expect(isClose(resized.mean, mean, tolerance: 1e-12))
+            #expect(isClose(resized.standardDeviation, expected.count > 1 ? std : 0, tolerance: 1e-12))
+            #expect(resized.newest == history.last && resized.oldest == expected.first)
+            // Pushing on evicts in the original order.
+            var continued = Array(expected)
+            for _ in 0..<(newCapacity + 2) {
+                let value = generator.nextUnitDouble() * 10
+                resized.push(value)
+                continued.append(value)
+                let window = continued.suffix(newCapacity)
+                #expect(resized.oldest == window.first)
+                #expect(isClose(resized.mean, directMeanAndStd(window).mean, tolerance: 1e-12))
+            }
+        }
+    }
+
     @Test func noDriftOverMillionsOfPushesWithLargeOffset() {
         // Values 1e4 + U(−0.5, 0.5): a large mean relative to the spread is the hard case for
         // running variance. After 3 million pushes the window must still match a direct

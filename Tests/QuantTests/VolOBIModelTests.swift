@@ -56,6 +56,25 @@ private func feedAlternatingMids(_ model: inout VolOBIModel, count: Int, stepSec
         #expect(isClose(model.volatility, 3.1622776601683795, tolerance: 1e-12))
     }
 
+    @Test func resumeTakesSamplesUnlessTheStepChanged() throws {
+        var earlier = try VolOBIModel(configuration: configuration(volToHalfSpread: 0.5, minWarmUpSamples: 2))
+        feedAlternatingMids(&earlier, count: 22)  // 20 samples ±1: σ = 1 per √s
+        var wider = configuration(volToHalfSpread: 2, minWarmUpSamples: 2)
+        wider.volWindow = 10  // keeps the newest 10: still ±1 alternating
+        var resumed = try VolOBIModel(configuration: wider)
+        resumed.resume(from: earlier)
+        #expect(resumed.sampleCount == 20)
+        #expect(isClose(resumed.volatility, 1))
+        // Mid 101 (the last fed), half-spread σ × 2 = 2, no position, zero alpha: 99 / 103.
+        let quote = try #require(resumed.quote(position: 0, timestampNanos: ns(22)).quote)
+        #expect(isClose(quote.halfSpread, 2) && isClose(quote.bid, 99) && isClose(quote.ask, 103))
+
+        var otherStep = try VolOBIModel(configuration: configuration(stepNanos: 500_000_000))
+        otherStep.resume(from: earlier)
+        #expect(otherStep.sampleCount == 0)
+        #expect(otherStep.quote(position: 0, timestampNanos: ns(22)) == .notReady(.noData))
+    }
+
     @Test func warmUpNeedsSamplesAndTime() throws {
         var model = try VolOBIModel(configuration: configuration(minWarmUpSamples: 3, minWarmUpNanos: 10_000_000_000))
         #expect(model.quote(position: 0, timestampNanos: 0) == .notReady(.noData))

@@ -50,6 +50,17 @@ public struct StepVolatility: Sendable {
         latestMid = mid
     }
 
+    /// Takes over the samples, warm-up progress and step position of `earlier`, keeping this
+    /// estimator's half-life and warm-up count. When the sampling step differs nothing is taken
+    /// (the samples would mean something else) and this estimator stays as it is.
+    public mutating func resume(from earlier: StepVolatility) {
+        guard earlier.stepNanos == stepNanos else { return }
+        estimator.resume(from: earlier.estimator)
+        lastStep = earlier.lastStep
+        lastSampledMid = earlier.lastSampledMid
+        latestMid = earlier.latestMid
+    }
+
     /// Samples folded in so far.
     public var sampleCount: Int { estimator.count }
 

@@ -54,6 +54,13 @@ public struct AvellanedaStoikovStrategy: QuoteStrategy {
         let quote = AvellanedaStoikov.quote(mid: mid, inventory: q, gamma: model.gamma, sigma: sigma, k: model.k, timeRemaining: tau)
         shaper.shape(bid: quote.bid, ask: quote.ask, mid: mid, input: input, into: &targets)
     }
+
+    /// Takes over the σ estimate and its warm-up progress from `earlier`, keeping this
+    /// strategy's parameters (see ``StepVolatility/resume(from:)``: nothing is taken when the
+    /// sampling step differs).
+    public mutating func resumeEstimators(from earlier: AvellanedaStoikovStrategy) {
+        volatility.resume(from: earlier.volatility)
+    }
 }
 
 /// GLFT quoting (Guéant–Lehalle–Fernandez-Tapia closed-form approximation): half-spread and
@@ -96,6 +103,13 @@ public struct GLFTStrategy: QuoteStrategy {
         guard let model else { return targets.suppressAll(because: .modelNotReady) }
         let quote = model.quote(mid: mid, position: input.positionBase, sigma: sigma)
         shaper.shape(bid: quote.bid, ask: quote.ask, mid: mid, input: input, into: &targets)
+    }
+
+    /// Takes over the σ estimate and its warm-up progress from `earlier`, keeping this
+    /// strategy's parameters (see ``StepVolatility/resume(from:)``: nothing is taken when the
+    /// sampling step differs).
+    public mutating func resumeEstimators(from earlier: GLFTStrategy) {
+        volatility.resume(from: earlier.volatility)
     }
 }
 
@@ -152,5 +166,15 @@ public struct VolOBIStrategy: QuoteStrategy {
             shaper.shape(bid: quote.bid, ask: quote.ask, mid: mid, input: input, into: &targets)
             targets.alpha = quote.alphaSource == .external ? QuoteAlphaNote(source: externalSource) : .lighterOBI
         }
+    }
+
+    /// Takes over the volatility and imbalance windows, the warm-up progress, the external alpha
+    /// and the last quote from `earlier`, keeping this strategy's parameters (see
+    /// ``VolOBIModel/resume(from:)``: nothing is taken when the step period differs).
+    public mutating func resumeEstimators(from earlier: VolOBIStrategy) {
+        guard earlier.model.configuration.stepNanos == model.configuration.stepNanos else { return }
+        model.resume(from: earlier.model)
+        externalSource = earlier.externalSource
+        lastQuote = earlier.lastQuote
     }
 }

@@ -63,12 +63,12 @@ public struct StrategySettings: Sendable, Hashable {
 /// estimators' buffers are never copied on an update.
 public struct ConfiguredStrategy: QuoteStrategy {
     /// The model in use.
-    public let model: StrategySettings.Model
+    public private(set) var model: StrategySettings.Model
     private var avellanedaStoikov: AvellanedaStoikovStrategy?
     private var glft: GLFTStrategy?
     /// The vol+OBI strategy, when that is the model (for its last quote).
     public private(set) var volOBI: VolOBIStrategy?
-    private let levels: Int
+    private var levels: Int
 
     /// Builds the strategy `settings` describe.
     /// - Throws: `QuantParameterError` naming a parameter out of range.
@@ -91,6 +91,34 @@ public struct ConfiguredStrategy: QuoteStrategy {
             volOBI = try VolOBIStrategy(
                 configuration: settings.volOBI, externalWeight: settings.externalAlphaWeight, shaper: settings.shaper)
         }
+    }
+
+    /// Applies new settings without losing what the estimators have learned.
+    ///
+    /// The settings are validated as ``init(_:)`` does; on error the strategy is left exactly as
+    /// it was. When `settings.model` is the model in use, every parameter (γ, k, A, horizon, the
+    /// ladder, the vol+OBI coefficients, warm-up counts, window lengths…) takes the new value
+    /// while the volatility estimates, the imbalance windows, the step samplers and the warm-up
+    /// progress carry on: the next quote uses the new parameters with no new warm-up. A changed
+    /// window length keeps the newest samples that fit; a changed sampling step restarts that
+    /// estimator (its samples would mean something else). When the model changes, the strategy
+    /// starts fresh, as ``init(_:)`` builds it.
+    ///
+    /// Allocates (it is meant for a parameter-file change, not for every message).
+    /// - Throws: `QuantParameterError` naming a parameter out of range.
+    public mutating func reconfigure(_ settings: StrategySettings) throws(QuantParameterError) {
+        var replacement = try ConfiguredStrategy(settings)
+        if replacement.model == model {
+            switch model {
+            case .avellanedaStoikov:
+                if let earlier = avellanedaStoikov { replacement.avellanedaStoikov?.resumeEstimators(from: earlier) }
+            case .glft:
+                if let earlier = glft { replacement.glft?.resumeEstimators(from: earlier) }
+            case .volOBI:
+                if let earlier = volOBI { replacement.volOBI?.resumeEstimators(from: earlier) }
+            }
+        }
+        self = replacement
     }
 
     /// `grid(<model>)` when the ladder has more than one level, else the model's name.
