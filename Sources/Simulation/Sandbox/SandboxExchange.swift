@@ -485,6 +485,7 @@ public final class SandboxExchange: Sendable {
             }
             state.accounts[accountIndex]?.marginFractions[Int(leverage.marketIndex)] =
                 Double(leverage.initialMarginFraction) / 10_000
+            state.accounts[accountIndex]?.marginModes[Int(leverage.marketIndex)] = leverage.marginMode.rawValue
         default:
             throw SandboxError(
                 code: SandboxErrorCode.invalidTxType,

@@ -281,6 +281,8 @@ extension SandboxExchange {
         var keys: [UInt8: KeyState] = [:]
         var engines: [Int: MatchingEngine] = [:]
         var marginFractions: [Int: Double] = [:]
+        /// Margin mode per market as UpdateLeverage last set it (0 cross, 1 isolated; cross if never set).
+        var marginModes: [Int: UInt8] = [:]
         var active: [Int: [ClientOrderID: OrderRecord]] = [:]
         var inactive: [OrderRecord] = []
         var trades: [Int: [TradeRecord]] = [:]
@@ -466,7 +468,7 @@ extension SandboxExchange {
                 ("avg_entry_price", SandboxJSON.decimal(entry, decimals: spec.priceDecimals)),
                 ("position_value", SandboxJSON.usd(value)), ("unrealized_pnl", SandboxJSON.usd(unrealized)),
                 ("realized_pnl", SandboxJSON.usd(0)), ("liquidation_price", "\"0\""),
-                ("total_funding_paid_out", "\"0\""), ("margin_mode", "0"), ("allocated_margin", "\"0.000000\""),
+                ("total_funding_paid_out", "\"0\""), ("margin_mode", String(marginModes[spec.marketID] ?? 0)), ("allocated_margin", "\"0.000000\""),
                 ("total_discount", "\"0\""), ("margin_set_flag", "0"),
             ])
         }
