@@ -19,7 +19,13 @@ struct SandboxHarness {
 
     /// Starts a sandbox with ETH and BTC; `quiet` freezes ETH's synthetic market (no price moves,
     /// no book activity, almost no aggressors), so only the accounts trade there.
-    static func start(seed: UInt64 = 7, quiet: Bool = false) async throws -> SandboxHarness {
+    ///
+    /// `fees` are the sandbox's maker/taker rates; `scheduledCancelAllMinimumMilliseconds` lowers the
+    /// 5-minute minimum of a scheduled cancel-all (dead-man's switch tests).
+    static func start(
+        seed: UInt64 = 7, quiet: Bool = false, fees: FeeSchedule = .zero,
+        scheduledCancelAllMinimumMilliseconds: Int64 = SandboxConfiguration.scheduledCancelAllWindowMilliseconds.lowerBound
+    ) async throws -> SandboxHarness {
         let first = SandboxAccountSetup(accountIndex: 100, apiKeyIndex: 4, collateral: 100_000)
         let second = SandboxAccountSetup(accountIndex: 101, apiKeyIndex: 5, collateral: 50_000)
         var markets = try SandboxConfiguration.presets(symbols: ["ETH", "BTC"])
@@ -29,7 +35,9 @@ struct SandboxHarness {
             markets[0].bookEventsPerSecond = 0
             markets[0].tradeIntensity = 0.0001
         }
-        let configuration = SandboxConfiguration(markets: markets, seed: seed, chain: chain, accounts: [first, second])
+        let configuration = SandboxConfiguration(
+            markets: markets, seed: seed, chain: chain, accounts: [first, second], fees: fees,
+            scheduledCancelAllMinimumMilliseconds: scheduledCancelAllMinimumMilliseconds)
         let server = try await SandboxServer.start(configuration: configuration)
         let exchange = server.exchange
         let rest = LighterRESTClient(configuration: .init(baseURL: server.baseURL, rateLimiter: nil))

@@ -17,6 +17,23 @@ import Trading
 /// Client order indices are the engine's ``ClientOrderID``s; orders are limit orders with a
 /// 28-day expiry (post-only unless the request says otherwise); a modify carries the new
 /// remaining size; cancels go by client order index; cancel-all is immediate.
+///
+/// What the account channels become:
+/// - `account_all_orders` / `account_orders`: acknowledgements, modifies and cancels (and fills from
+///   the growth of the filled amount, fee unknown, until an `account_all` message has been seen).
+/// - `account_all`: fills from the account's trades (exact size, price, trade id and fee: the trade's
+///   `maker_fee`/`taker_fee` rate applied to the notional), each followed by the exchange's position
+///   in the market (``ExecutionEvent/positionUpdate(position:averageEntry:time:)``, after the fills
+///   of the same message). An order the order channel reports finished waits for its trades
+///   (``Configuration/tradeWaitNanoseconds``) before it is reported done; after that the missing
+///   fill is taken from the order's filled amount.
+/// - `user_stats`: ``ExecutionEvent/balanceUpdate(collateral:available:time:)`` when it changes.
+/// - `.disconnected` / `.connected`: see ``supervise(_:at:)``.
+///
+/// A cancel or modify refused because the order is no longer active (21600, 21709, 21715) while
+/// the order is known to have filled or been cancelled is a benign race, not a reject: it is
+/// dropped (counted in ``benignRaces``). If the order's end has not been seen yet, the refusal
+/// waits up to ``Configuration/raceWaitNanoseconds`` for it.
 public final class LighterVenue: Venue, Sendable {
     /// What the venue trades and as whom.
     public struct Configuration: Sendable {
@@ -30,31 +47,91 @@ public final class LighterVenue: Venue, Sendable {
         public var spec: MarketSpec
         /// How long placed orders live, milliseconds (28 days).
         public var orderLifetimeMilliseconds: Int64
+        /// The dead-man's switch: the scheduled cancel-all is kept this far ahead (milliseconds;
+        /// Lighter accepts 5 minutes … 15 days), renewed every third of it. `nil`: off. It cancels
+        /// every order of the account, so only one venue of an account should arm it.
+        public var deadMansSwitchMilliseconds: Int64?
+        /// How long a finished order waits for its trades on `account_all` before the missing fill
+        /// is taken from the order channel (fee unknown), nanoseconds.
+        public var tradeWaitNanoseconds: Int64
+        /// How long a "not active" refusal of a cancel or modify waits for the order's end to show
+        /// on the stream before it counts as a reject, nanoseconds.
+        public var raceWaitNanoseconds: Int64
+        /// The least time between two resynchronisation attempts after a reconnect, nanoseconds.
+        public var resyncRetryNanoseconds: Int64
 
         /// A configuration for one market.
         public init(
             chain: LighterChain, accountIndex: Int64, apiKeyIndex: UInt8, spec: MarketSpec,
-            orderLifetimeMilliseconds: Int64 = OrderInfo.defaultExpiryPeriodMilliseconds
+            orderLifetimeMilliseconds: Int64 = OrderInfo.defaultExpiryPeriodMilliseconds,
+            deadMansSwitchMilliseconds: Int64? = nil, tradeWaitNanoseconds: Int64 = 2_000_000_000,
+            raceWaitNanoseconds: Int64 = 3_000_000_000, resyncRetryNanoseconds: Int64 = 1_000_000_000
         ) {
             self.chain = chain
             self.accountIndex = accountIndex
             self.apiKeyIndex = apiKeyIndex
             self.spec = spec
             self.orderLifetimeMilliseconds = orderLifetimeMilliseconds
+            self.deadMansSwitchMilliseconds = deadMansSwitchMilliseconds.flatMap { $0 > 0 ? $0 : nil }
+            self.tradeWaitNanoseconds = tradeWaitNanoseconds
+            self.raceWaitNanoseconds = raceWaitNanoseconds
+            self.resyncRetryNanoseconds = resyncRetryNanoseconds
         }
+    }
+
+    /// How an order ended on the exchange.
+    enum Ending: Hashable {
+        case filled
+        case canceled(CancelReason)
     }
 
     /// What the venue last saw of one of our orders on the stream.
     struct TrackedOrder {
         var acknowledged = false
         var price: Price
+        /// Remaining size per the order channel (or as placed).
         var remaining: Quantity
-        var filled: Quantity = .zero
+        /// Filled plus remaining: the order's size after modifies.
+        var total: Quantity
+        /// Filled size per the order channel.
+        var exchangeFilled: Quantity = .zero
+        /// Filled size per the account's trades.
+        var tradeFilled: Quantity = .zero
+        /// Filled size reported as fills.
+        var reported: Quantity = .zero
         var side: Side
-        var isDone = false
+        /// The end the exchange reported, not yet passed on (fills still missing).
+        var ending: Ending?
+        /// Since when the order channel shows more filled than the trades did.
+        var lagSince: Timestamp?
     }
 
-    private struct State {
+    /// A refusal held back because it may be a benign race with a fill or cancel.
+    struct HeldReject {
+        var event: ExecutionEvent
+        var deadline: Timestamp
+    }
+
+    /// What the venue knows about the stream and the engine it paused.
+    struct StreamLink {
+        var isDown = false
+        var disconnects = 0
+        var needsResync = false
+        var enginePaused = false
+        var ownsKill = false
+        var lastResyncAttempt: Timestamp?
+        var resyncs = 0
+    }
+
+    /// The dead-man's switch.
+    struct DeadMansSwitch {
+        var armedUntilMilliseconds: Int64?
+        var nextRenewal: Timestamp?
+        var disarmed = false
+        var renewals = 0
+    }
+
+    struct State {
         var outbox: [OrderAction] = []
         var events: [ExecutionEvent] = []
         var orders: [Int64: TrackedOrder] = [:]
@@ -63,19 +140,37 @@ public final class LighterVenue: Venue, Sendable {
         var places = 0
         var modifies = 0
         var cancels = 0
+        /// Whether fills come from `account_all` trades (once such a message was seen).
+        var fillsFromTrades = false
+        /// (trade id, client order index) pairs already applied, oldest first for eviction.
+        var seenTrades: Set<SeenTrade> = []
+        var seenTradeOrder: [SeenTrade] = []
+        /// Client order indexes of orders that ended recently.
+        var finished: Set<Int64> = []
+        var finishedOrder: [Int64] = []
+        var heldRejects: [Int64: HeldReject] = [:]
+        var benignRaces = 0
+        var lastBalance: LighterUserStats?
+        var link = StreamLink()
+        var deadMansSwitch = DeadMansSwitch()
+    }
+
+    struct SeenTrade: Hashable {
+        var tradeID: Int64
+        var clientOrderIndex: Int64
     }
 
     /// The settings.
     public let configuration: Configuration
-    private let key: PrivateKey
-    private let rest: LighterRESTClient
-    private let sender: TransactionSender
-    private let clock: any TradingClock
-    private let logger: Logger
-    private let state = Mutex(State())
-    private let wakeSender: AsyncStream<Void>.Continuation
+    let key: PrivateKey
+    let rest: LighterRESTClient
+    let sender: TransactionSender
+    let clock: any TradingClock
+    let logger: Logger
+    let state = Mutex(State())
+    let wakeSender: AsyncStream<Void>.Continuation
     private let senderSignals: AsyncStream<Void>
-    private let eventSignal: AsyncStream<Void>.Continuation
+    let eventSignal: AsyncStream<Void>.Continuation
     /// Yields (coalesced) whenever events were queued for ``drainEvents(upTo:into:)``.
     public let eventsAvailable: AsyncStream<Void>
 
@@ -118,7 +213,7 @@ public final class LighterVenue: Venue, Sendable {
                 case .place(let request):
                     state.places += 1
                     state.orders[request.id.rawValue] = TrackedOrder(
-                        price: request.price, remaining: request.size, side: request.side)
+                        price: request.price, remaining: request.size, total: request.size, side: request.side)
                 case .modify: state.modifies += 1
                 case .cancel, .cancelAll: state.cancels += 1
                 }
@@ -130,7 +225,9 @@ public final class LighterVenue: Venue, Sendable {
 
     /// Moves every queued event into `events` (a live venue has no future events; `time` is ignored).
     public func drainEvents(upTo time: Timestamp, into events: inout [ExecutionEvent]) {
+        let now = clock.now
         let queued = state.withLock { state -> [ExecutionEvent] in
+            Self.checkTimers(&state, at: now, configuration: configuration, logger: logger)
             defer { state.events.removeAll(keepingCapacity: true) }
             return state.events
         }
@@ -147,13 +244,34 @@ public final class LighterVenue: Venue, Sendable {
         state.withLock { ($0.places, $0.modifies, $0.cancels) }
     }
 
+    /// Cancels and modifies refused because the order had just filled or been cancelled (not
+    /// reported as rejects).
+    public var benignRaces: Int { state.withLock { $0.benignRaces } }
+
     // MARK: Sending
 
-    /// Sends queued actions until the task is cancelled.
+    /// Sends queued actions until the task is cancelled; with the dead-man's switch configured,
+    /// also arms it at once and renews it every third of its period (a ticker wakes the loop).
     public func runSender() async {
-        for await _ in senderSignals {
-            if Task.isCancelled { return }
-            await sendQueued()
+        await withTaskGroup(of: Void.self) { group in
+            if let period = configuration.deadMansSwitchMilliseconds {
+                let wake = wakeSender
+                // Wake at least six times per renewal interval, at most once per 200 ms… 1 s.
+                let tick = UInt64(min(1_000, max(200, period / 18))) * 1_000_000
+                wake.yield()
+                group.addTask {
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(nanoseconds: tick) } catch { return }
+                        wake.yield()
+                    }
+                }
+            }
+            for await _ in senderSignals {
+                if Task.isCancelled { break }
+                await renewDeadMansSwitchIfDue()
+                await sendQueued()
+            }
+            group.cancelAll()
         }
     }
 
@@ -184,6 +302,7 @@ public final class LighterVenue: Venue, Sendable {
                 }
                 state.withLock { $0.transactionsSent += 1 }
                 if reply.code != 200 { reject(actions, code: reply.code, message: reply.message ?? "rejected") }
+                reportQuota(reply.volumeQuotaRemaining)
             } else {
                 let reply = try await sender.sendBatch(count: bodies.count, isCancel: isCancel) { index, slot in
                     EncodedTransaction(try Self.sign(bodies[index], slot: slot, chain: chain, key: key, now: now))
@@ -193,6 +312,7 @@ public final class LighterVenue: Venue, Sendable {
                     $0.batchesSent += 1
                 }
                 if reply.code != 200 { reject(actions, code: reply.code, message: reply.message ?? "rejected") }
+                reportQuota(reply.volumeQuotaRemaining)
             }
         } catch {
             let code = error.apiError?.code.rawValue ?? -1
@@ -202,7 +322,14 @@ public final class LighterVenue: Venue, Sendable {
         }
     }
 
-    private static func sign(
+    private func reportQuota(_ remaining: Int64?) {
+        guard let remaining else { return }
+        let time = clock.now
+        state.withLock { $0.events.append(.quotaUpdate(remaining: Int(clamping: remaining), time: time)) }
+        eventSignal.yield()
+    }
+
+    static func sign(
         _ body: TransactionBody, slot: TransactionSlot, chain: LighterChain, key: PrivateKey, now: Timestamp
     ) throws -> SignedTransaction {
         let envelope = TxEnvelope(
@@ -243,10 +370,27 @@ public final class LighterVenue: Venue, Sendable {
 
     private func reject(_ actions: [OrderAction], code: Int, message: String) {
         let time = clock.now
+        let notActive = LighterErrorCode(rawValue: code).isOrderAlreadyInactive
+        let raceWait = configuration.raceWaitNanoseconds
         state.withLock { state in
             for action in actions {
-                state.events.append(.rejected(id: action.orderID, code: code, message: message, time: time))
-                if case .place(let request) = action { state.orders[request.id.rawValue] = nil }
+                let event = ExecutionEvent.rejected(id: action.orderID, code: code, message: message, time: time)
+                switch action {
+                case .cancel(let id), .modify(let id, _, _):
+                    if notActive {
+                        if state.finished.contains(id.rawValue) || state.orders[id.rawValue]?.ending != nil {
+                            state.benignRaces += 1
+                        } else {
+                            state.heldRejects[id.rawValue] = HeldReject(event: event, deadline: time + raceWait)
+                        }
+                        continue
+                    }
+                case .place(let request):
+                    state.orders[request.id.rawValue] = nil
+                case .cancelAll:
+                    break
+                }
+                state.events.append(event)
             }
         }
         eventSignal.yield()
@@ -254,67 +398,246 @@ public final class LighterVenue: Venue, Sendable {
 
     // MARK: Stream
 
-    /// Feeds a stream event; account order updates (`account_all_orders`, `account_orders`,
-    /// `account_all`) of this market become execution events. Other events are ignored.
+    /// Feeds a stream event: connection changes (see ``supervise(_:at:)``) and the account
+    /// channels of this market (`account_all_orders`, `account_orders`, `account_all`,
+    /// `user_stats`) become execution events. Other events are ignored.
     public func handle(_ event: LighterStreamEvent) {
-        guard case .message(let type, _, let json, let receivedAt) = event,
-            type.hasSuffix("account_all_orders") || type.hasSuffix("account_orders") || type.hasSuffix("account_all")
-        else { return }
-        let orders: [LighterOrder]
-        do { orders = try LighterMessages.orders(fromJSON: json) } catch {
-            logger.warning("Lighter venue: undecodable account message \(type): \(error)")
+        switch event {
+        case .connected:
+            state.withLock { state in
+                if state.link.isDown { state.link.needsResync = true }
+                state.link.isDown = false
+            }
+        case .disconnected:
+            state.withLock { state in
+                state.link.isDown = true
+                state.link.disconnects += 1
+                state.link.needsResync = true
+            }
+            eventSignal.yield()
+        case .message(let type, let channel, let json, let receivedAt):
+            let kind = Self.accountChannelKind(type: type, channel: channel)
+            guard kind != .none else { return }
+            let message: LighterAccountMessage
+            do { message = try LighterAccountMessage(json: json) } catch {
+                logger.warning("Lighter venue: undecodable account message \(type): \(error)")
+                return
+            }
+            apply(message, kind: kind, at: receivedAt)
+        default:
             return
         }
-        apply(orders, at: receivedAt)
     }
 
-    /// Turns order updates into execution events (fills from growth of the filled amount).
+    /// Which account channel a message belongs to.
+    enum AccountChannelKind {
+        case none, orders, all, stats
+    }
+
+    static func accountChannelKind(type: String, channel: String?) -> AccountChannelKind {
+        let name = channel.map { String($0.prefix { $0 != ":" && $0 != "/" }) } ?? ""
+        switch name {
+        case "account_all_orders", "account_orders": return .orders
+        case "account_all", "account_market": return .all
+        case "user_stats": return .stats
+        default: break
+        }
+        if type.hasSuffix("account_all_orders") || type.hasSuffix("account_orders") { return .orders }
+        if type.hasSuffix("account_all") || type == "update/account" || type.hasSuffix("account_market") { return .all }
+        if type.hasSuffix("user_stats") { return .stats }
+        return .none
+    }
+
+    /// Applies one decoded account message: orders, then trades (fills), then the position, then
+    /// the balance.
+    func apply(_ message: LighterAccountMessage, kind: AccountChannelKind, at time: Timestamp) {
+        let spec = configuration.spec
+        let account = configuration.accountIndex
+        state.withLock { state in
+            if kind == .all { state.fillsFromTrades = true }
+            Self.applyOrders(message.orders, to: &state, spec: spec, at: time, logger: logger)
+            if kind == .all {
+                Self.applyTrades(message.trades, to: &state, spec: spec, account: account, at: time, logger: logger)
+                for position in message.positions where position.marketID == spec.marketID {
+                    guard let quantity = try? position.signedQuantity(sizeDecimals: spec.sizeDecimals) else {
+                        logger.warning("Lighter venue: unreadable position '\(position.position)' in \(spec.symbol)")
+                        continue
+                    }
+                    let entry = quantity.lots == 0 ? nil : position.avgEntryPrice.flatMap { try? spec.price($0) }
+                    state.events.append(.positionUpdate(position: quantity, averageEntry: entry, time: time))
+                }
+            }
+            if let stats = message.stats, stats != state.lastBalance {
+                state.lastBalance = stats
+                state.events.append(
+                    .balanceUpdate(collateral: stats.collateral, available: stats.availableBalance, time: time))
+            }
+            Self.checkTimers(&state, at: time, configuration: configuration, logger: logger)
+        }
+        eventSignal.yield()
+    }
+
+    /// Turns order updates into execution events (fills from growth of the filled amount until
+    /// `account_all` trades are the source of fills).
     public func apply(_ orders: [LighterOrder], at time: Timestamp) {
         let spec = configuration.spec
-        var produced = false
         state.withLock { state in
-            for order in orders where order.marketIndex == spec.marketID {
-                guard let id = ClientOrderID(rawValue: order.clientOrderIndex),
-                    var tracked = state.orders[order.clientOrderIndex], !tracked.isDone
-                else { continue }
-                guard let price = try? spec.price(order.price), let remaining = try? spec.quantity(order.remainingBaseAmount)
-                else {
-                    logger.warning("Lighter venue: order \(id) has an unreadable price or size")
-                    continue
-                }
-                let initial = (try? spec.quantity(order.initialBaseAmount)) ?? remaining
-                let filled = order.filledBaseAmount.flatMap { try? spec.quantity($0) } ?? Quantity(lots: initial.lots - remaining.lots)
-                let status = order.status
-                if !tracked.acknowledged && (status == "open" || status == "filled" || status == "partially_filled") {
-                    tracked.acknowledged = true
-                    state.events.append(.accepted(id: id, exchangeOrderID: order.orderIndex, time: time))
-                    tracked.price = price
-                    tracked.remaining = remaining
-                } else if status == "open" && (price != tracked.price || remaining.lots != tracked.remaining.lots - (filled.lots - tracked.filled.lots)) {
-                    state.events.append(.modified(id: id, price: price, remaining: remaining, time: time))
-                }
-                if filled.lots > tracked.filled.lots {
-                    let size = Quantity(lots: filled.lots - tracked.filled.lots)
+            Self.applyOrders(orders, to: &state, spec: spec, at: time, logger: logger)
+        }
+        eventSignal.yield()
+    }
+
+    static func applyOrders(
+        _ orders: [LighterOrder], to state: inout State, spec: MarketSpec, at time: Timestamp, logger: Logger
+    ) {
+        for order in orders where order.marketIndex == spec.marketID {
+            guard let id = ClientOrderID(rawValue: order.clientOrderIndex), var tracked = state.orders[order.clientOrderIndex],
+                tracked.ending == nil
+            else { continue }
+            guard let price = try? spec.price(order.price), let remaining = try? spec.quantity(order.remainingBaseAmount)
+            else {
+                logger.warning("Lighter venue: order \(id) has an unreadable price or size")
+                continue
+            }
+            let initial = (try? spec.quantity(order.initialBaseAmount)) ?? remaining
+            let filled =
+                order.filledBaseAmount.flatMap { try? spec.quantity($0) } ?? Quantity(lots: initial.lots - remaining.lots)
+            let status = order.status
+            let newlyFilled = max(0, filled.lots - tracked.exchangeFilled.lots)
+            if !tracked.acknowledged && (status == "open" || status == "filled" || status == "partially_filled") {
+                tracked.acknowledged = true
+                state.events.append(.accepted(id: id, exchangeOrderID: order.orderIndex, time: time))
+            } else if status == "open" && (price != tracked.price || remaining.lots != tracked.remaining.lots - newlyFilled) {
+                state.events.append(.modified(id: id, price: price, remaining: remaining, time: time))
+            }
+            tracked.price = price
+            tracked.remaining = remaining
+            tracked.total = Quantity(lots: max(filled.lots, tracked.exchangeFilled.lots) + remaining.lots)
+            if filled.lots > tracked.exchangeFilled.lots { tracked.exchangeFilled = filled }
+            if !state.fillsFromTrades {
+                if tracked.exchangeFilled.lots > tracked.reported.lots {
+                    let size = Quantity(lots: tracked.exchangeFilled.lots - tracked.reported.lots)
+                    tracked.reported = tracked.exchangeFilled
                     state.events.append(
                         .fill(
                             Fill(
                                 time: time, id: id, side: tracked.side, price: price, size: size, fee: 0, isMaker: true,
                                 remaining: remaining)))
                 }
-                tracked.price = price
-                tracked.remaining = remaining
-                tracked.filled = filled
-                if status == "filled" {
-                    tracked.isDone = true
-                } else if status.hasPrefix("canceled") {
-                    tracked.isDone = true
-                    state.events.append(.canceled(id: id, reason: Self.cancelReason(status), time: time))
-                }
-                state.orders[order.clientOrderIndex] = tracked.isDone ? nil : tracked
-                produced = true
+            } else if tracked.exchangeFilled.lots > tracked.reported.lots && tracked.lagSince == nil {
+                tracked.lagSince = time
             }
+            if status == "filled" {
+                tracked.ending = .filled
+            } else if status.hasPrefix("canceled") {
+                tracked.ending = .canceled(cancelReason(status))
+            }
+            settle(tracked, id: id, in: &state, at: time)
         }
-        if produced { eventSignal.yield() }
+    }
+
+    static func applyTrades(
+        _ trades: [LighterAccountTrade], to state: inout State, spec: MarketSpec, account: Int64, at time: Timestamp,
+        logger: Logger
+    ) {
+        for trade in trades where trade.marketID == spec.marketID {
+            let side: Side
+            let clientIndex: Int64
+            if trade.askAccountID == account {
+                side = .sell
+                clientIndex = trade.askClientID ?? 0
+            } else if trade.bidAccountID == account {
+                side = .buy
+                clientIndex = trade.bidClientID ?? 0
+            } else {
+                continue
+            }
+            let key = SeenTrade(tradeID: trade.tradeID, clientOrderIndex: clientIndex)
+            guard !state.seenTrades.contains(key) else { continue }
+            state.seenTrades.insert(key)
+            state.seenTradeOrder.append(key)
+            if state.seenTradeOrder.count > 20_000 {
+                for old in state.seenTradeOrder.prefix(10_000) { state.seenTrades.remove(old) }
+                state.seenTradeOrder.removeFirst(10_000)
+            }
+            // Trades of orders we do not track (another run's, stale ones) only move the position,
+            // which the position update of the same message reports.
+            guard let id = ClientOrderID(rawValue: clientIndex), var tracked = state.orders[clientIndex] else { continue }
+            guard let price = try? spec.price(trade.price), let size = try? spec.quantity(trade.size), size.lots > 0 else {
+                logger.warning("Lighter venue: trade \(trade.tradeID) has an unreadable price or size")
+                continue
+            }
+            let isMaker = trade.isMakerAsk == (side == .sell)
+            let rate = (isMaker ? trade.makerFee : trade.takerFee) ?? 0
+            tracked.tradeFilled = Quantity(lots: tracked.tradeFilled.lots + size.lots)
+            let fresh = min(size.lots, tracked.tradeFilled.lots - tracked.reported.lots)
+            if fresh > 0 {
+                tracked.reported = Quantity(lots: tracked.reported.lots + fresh)
+                let fee = feeUnits(notional: Int128(price.ticks) * Int128(fresh), ratePPM: rate)
+                let remaining = Quantity(lots: max(0, tracked.total.lots - tracked.reported.lots))
+                state.events.append(
+                    .fill(
+                        Fill(
+                            time: time, id: id, side: side, price: price, size: Quantity(lots: fresh), fee: fee,
+                            isMaker: isMaker, remaining: remaining, tradeID: trade.tradeID)))
+            }
+            if tracked.reported.lots >= tracked.exchangeFilled.lots { tracked.lagSince = nil }
+            settle(tracked, id: id, in: &state, at: time)
+        }
+    }
+
+    /// The fee of a trade: `notional × rate / 10^6` in notional units, a charge rounded up and a
+    /// rebate toward zero (Lighter's rates are parts per million of the notional).
+    static func feeUnits(notional: Int128, ratePPM: Int64) -> Int64 {
+        let product = notional * Int128(ratePPM)
+        if product >= 0 { return Int64(clamping: (product + 999_999) / 1_000_000) }
+        return Int64(clamping: product / 1_000_000)
+    }
+
+    /// Stores `tracked`, or, if the exchange reported its end and every fill has been reported,
+    /// passes the end on (a cancel event) and forgets the order.
+    static func settle(_ tracked: TrackedOrder, id: ClientOrderID, in state: inout State, at time: Timestamp) {
+        guard let ending = tracked.ending, tracked.reported.lots >= tracked.exchangeFilled.lots else {
+            state.orders[id.rawValue] = tracked
+            return
+        }
+        if case .canceled(let reason) = ending {
+            state.events.append(.canceled(id: id, reason: reason, time: time))
+        }
+        state.orders[id.rawValue] = nil
+        state.finished.insert(id.rawValue)
+        state.finishedOrder.append(id.rawValue)
+        if state.finishedOrder.count > 4_000 {
+            for old in state.finishedOrder.prefix(2_000) { state.finished.remove(old) }
+            state.finishedOrder.removeFirst(2_000)
+        }
+        if state.heldRejects.removeValue(forKey: id.rawValue) != nil { state.benignRaces += 1 }
+    }
+
+    /// Acts on what waited too long: orders whose trades did not arrive (the missing fill is taken
+    /// from the order channel, fee unknown) and held refusals whose order did not end (real rejects).
+    static func checkTimers(_ state: inout State, at now: Timestamp, configuration: Configuration, logger: Logger) {
+        for (index, tracked) in state.orders where tracked.lagSince.map({ now - $0 >= configuration.tradeWaitNanoseconds }) == true {
+            guard let id = ClientOrderID(rawValue: index) else { continue }
+            var order = tracked
+            let size = Quantity(lots: order.exchangeFilled.lots - order.reported.lots)
+            order.lagSince = nil
+            if size.lots > 0 {
+                logger.warning(
+                    "Lighter venue: no trade on account_all for \(size.lots) lot(s) of order \(id) within \(Double(configuration.tradeWaitNanoseconds) / 1e9) s; reporting the fill from the order channel (fee unknown)")
+                order.reported = order.exchangeFilled
+                state.events.append(
+                    .fill(
+                        Fill(
+                            time: now, id: id, side: order.side, price: order.price, size: size, fee: 0, isMaker: true,
+                            remaining: Quantity(lots: max(0, order.total.lots - order.reported.lots)))))
+            }
+            settle(order, id: id, in: &state, at: now)
+        }
+        for (index, held) in state.heldRejects where held.deadline <= now {
+            state.heldRejects[index] = nil
+            state.events.append(held.event)
+        }
     }
 
     /// The cancel reason of a Lighter `canceled-…` status.

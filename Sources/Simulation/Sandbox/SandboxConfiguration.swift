@@ -45,12 +45,19 @@ public struct SandboxConfiguration: Sendable {
     public var initialMarginFraction: Double
     /// Maker and taker fees.
     public var fees: FeeSchedule
+    /// The earliest a scheduled cancel-all (dead-man's switch) may be set, milliseconds ahead:
+    /// Lighter's 5 minutes. Tests may lower it; nothing else should.
+    public var scheduledCancelAllMinimumMilliseconds: Int64
+
+    /// Lighter's window for a scheduled cancel-all: 5 minutes … 15 days ahead, milliseconds.
+    public static let scheduledCancelAllWindowMilliseconds: ClosedRange<Int64> = 300_000...(15 * 86_400_000)
 
     /// A configuration.
     public init(
         markets: [SyntheticMarketConfiguration], seed: UInt64 = 1, chain: LighterChain = .mainnet,
         accounts: [SandboxAccountSetup] = [SandboxAccountSetup()], initialMarginFraction: Double = 0.05,
-        fees: FeeSchedule = .zero
+        fees: FeeSchedule = .zero,
+        scheduledCancelAllMinimumMilliseconds: Int64 = SandboxConfiguration.scheduledCancelAllWindowMilliseconds.lowerBound
     ) {
         self.markets = markets
         self.seed = seed
@@ -58,6 +65,7 @@ public struct SandboxConfiguration: Sendable {
         self.accounts = accounts
         self.initialMarginFraction = initialMarginFraction
         self.fees = fees
+        self.scheduledCancelAllMinimumMilliseconds = scheduledCancelAllMinimumMilliseconds
     }
 
     /// The preset markets for `symbols` (`ETH` → market 0, `BTC` → market 1).
@@ -124,6 +132,8 @@ public enum SandboxErrorCode {
     public static let belowMinimum = 21706
     /// `invalid expiry` (E.4); the sandbox also uses it for a transaction past its `ExpiredAt`.
     public static let invalidExpiry = 21711
+    /// `invalid cancel all time` (Lighter's 21714): a scheduled cancel-all outside 5 minutes … 15 days ahead.
+    public static let invalidCancelAllTime = 21714
     /// `invalid client order index` (E.4).
     public static let invalidClientOrderIndex = 21727
     /// `not enough margin to create the order` (E.4).

@@ -475,6 +475,11 @@ public final class SandboxExchange: Sendable {
                     try run(&state, account: accountIndex, spec: spec, action: .cancelAll, nonce: envelope.nonce, at: time)
                 }
             case .scheduled:
+                let ahead = cancelAll.time - time.milliseconds
+                let window = SandboxConfiguration.scheduledCancelAllWindowMilliseconds
+                guard ahead >= configuration.scheduledCancelAllMinimumMilliseconds, ahead <= window.upperBound else {
+                    throw SandboxError(code: SandboxErrorCode.invalidCancelAllTime, message: "invalid cancel all time")
+                }
                 state.accounts[accountIndex]?.cancelAllTime = cancelAll.time
             case .abortScheduled:
                 state.accounts[accountIndex]?.cancelAllTime = 0

@@ -137,6 +137,14 @@ public final class SandboxServer: Sendable {
         return port
     }
 
+    /// Closes every open connection (WebSocket and HTTP) but keeps listening: clients see the
+    /// server drop them and can reconnect at once (for reconnect tests).
+    public func dropConnections() async {
+        for channel in connections.removeAll() {
+            try? await channel.close()
+        }
+    }
+
     /// Stops pacing and listening, and closes the open connections.
     public func shutdown() async {
         guard let current = running.withLock({ state -> Running? in

@@ -66,6 +66,14 @@ extension SandboxExchange {
         var askAccount: Int64
         var bidAccount: Int64
         var marketID: Int
+        /// The exchange order indexes and client order indexes of the two sides (0: unknown/none).
+        var askOrderIndex: Int64 = 0
+        var bidOrderIndex: Int64 = 0
+        var askClientIndex: Int64 = 0
+        var bidClientIndex: Int64 = 0
+        /// The fee rates charged, parts per million of the notional (Lighter's `taker_fee`/`maker_fee`).
+        var takerFeePPM: Int64 = 0
+        var makerFeePPM: Int64 = 0
 
         func json(spec: MarketSpec) -> String {
             let usd = FixedPoint.format(
@@ -74,9 +82,12 @@ extension SandboxExchange {
                 ("trade_id", String(id)), ("tx_hash", "\"\""), ("type", "\"trade\""), ("market_id", String(marketID)),
                 ("size", SandboxJSON.decimal(size, decimals: spec.sizeDecimals)),
                 ("price", SandboxJSON.decimal(price, decimals: spec.priceDecimals)), ("usd_amount", "\"\(usd)\""),
-                ("ask_id", "0"), ("bid_id", "0"), ("ask_account_id", String(askAccount)),
+                ("ask_id", String(askOrderIndex)), ("bid_id", String(bidOrderIndex)),
+                ("ask_client_id", String(askClientIndex)), ("bid_client_id", String(bidClientIndex)),
+                ("ask_account_id", String(askAccount)),
                 ("bid_account_id", String(bidAccount)), ("is_maker_ask", isMakerAsk ? "true" : "false"),
-                ("block_height", "0"), ("timestamp", String(timeMs)), ("taker_fee", "0"), ("maker_fee", "0"),
+                ("block_height", "0"), ("timestamp", String(timeMs)), ("taker_fee", String(takerFeePPM)),
+                ("maker_fee", String(makerFeePPM)),
             ])
         }
     }
@@ -377,10 +388,14 @@ extension SandboxExchange {
                     record.updatedAtMs = ms
                     nextOwnTradeID += 1
                     let isAsk = fill.side == .sell
+                    let fees = engine.fees
                     let trade = TradeRecord(
                         id: fill.tradeID ?? ((1 << 41) + index * (1 << 20) + nextOwnTradeID), price: fill.price.ticks,
                         size: fill.size.lots, isMakerAsk: fill.isMaker ? isAsk : !isAsk, timeMs: ms,
-                        askAccount: isAsk ? index : 0, bidAccount: isAsk ? 0 : index, marketID: market)
+                        askAccount: isAsk ? index : 0, bidAccount: isAsk ? 0 : index, marketID: market,
+                        askOrderIndex: isAsk ? record.orderIndex : 0, bidOrderIndex: isAsk ? 0 : record.orderIndex,
+                        askClientIndex: isAsk ? record.clientOrderIndex : 0, bidClientIndex: isAsk ? 0 : record.clientOrderIndex,
+                        takerFeePPM: fees.takerPPM, makerFeePPM: fees.makerPPM)
                     trades[market, default: []].append(trade)
                     if (trades[market]?.count ?? 0) > 200 { trades[market]?.removeFirst(100) }
                     newTrades[market, default: []].append(trade)
@@ -507,12 +522,15 @@ extension SandboxExchange {
             let figures = figures(markets: markets, specs: specs)
             let value = figures.totalAssetValue
             let usage = value > 0 ? (figures.positionMargin + figures.orderMargin) / value * 100 : 0
-            return SandboxJSON.object([
+            // All positions are cross-margin in the sandbox, so cross and total figures are the same.
+            let figuresJSON: [(String, String)] = [
                 ("collateral", SandboxJSON.usd(figures.collateral)), ("portfolio_value", SandboxJSON.usd(value)),
                 ("leverage", SandboxJSON.usd(value > 0 ? figures.positionNotional / value : 0)),
                 ("available_balance", SandboxJSON.usd(figures.available)),
                 ("margin_usage", SandboxJSON.usd(usage)), ("buying_power", SandboxJSON.usd(max(0, figures.available))),
-            ])
+            ]
+            let nested = SandboxJSON.object(figuresJSON)
+            return SandboxJSON.object(figuresJSON + [("cross_stats", nested), ("total_stats", nested)])
         }
 
         func ordersMapJSON(_ byMarket: [Int: [OrderRecord]], specs: [MarketSpec]) -> String {
