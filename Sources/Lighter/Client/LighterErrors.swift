@@ -82,6 +82,9 @@ public enum LighterClientError: Error, Sendable, CustomStringConvertible {
     case api(LighterAPIError)
     /// The server answered with an HTTP error and no envelope.
     case http(status: Int, endpoint: String, body: String)
+    /// No connection could be opened to the server (refused, unreachable, or the connect timeout
+    /// passed); nothing was sent.
+    case connectionFailed(url: String, String)
     /// The request could not be sent or the response not read.
     case transport(endpoint: String, String)
     /// The response did not have the expected shape.
@@ -103,6 +106,7 @@ public enum LighterClientError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .api(let error): error.description
         case .http(let status, let endpoint, let body): "\(endpoint): HTTP \(status): \(body)"
+        case .connectionFailed(let url, let detail): "cannot connect to \(url): \(detail)"
         case .transport(let endpoint, let detail): "\(endpoint): \(detail)"
         case .decoding(let endpoint, let detail): "\(endpoint): unexpected response: \(detail)"
         case .invalidRequest(let detail): "invalid request: \(detail)"

@@ -26,6 +26,9 @@ public final class LighterRESTClient: Sendable {
         public var baseURL: String
         /// Per-request timeout, seconds.
         public var timeout: Double
+        /// How long opening a connection may take, seconds. A refused connection fails at once
+        /// (no retries until the request timeout): ``LighterClientError/connectionFailed(url:_:)``.
+        public var connectTimeout: Double
         /// How often a rate-limited request is retried after its backoff.
         public var rateLimitRetries: Int
         /// The account tier's request budget (`nil`: no client-side limit).
@@ -37,12 +40,13 @@ public final class LighterRESTClient: Sendable {
 
         /// Settings for `baseURL` (standard-tier limits by default).
         public init(
-            baseURL: String, timeout: Double = 10, rateLimitRetries: Int = 3,
+            baseURL: String, timeout: Double = 10, connectTimeout: Double = 3, rateLimitRetries: Int = 3,
             rateLimiter: SlidingWindowRateLimiter? = .standard(), backoff: TooManyRequestsBackoff = TooManyRequestsBackoff(),
             maxResponseSize: Int = 16 << 20
         ) {
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
             self.timeout = timeout
+            self.connectTimeout = min(connectTimeout, timeout)
             self.rateLimitRetries = rateLimitRetries
             self.rateLimiter = rateLimiter
             self.backoff = backoff
@@ -67,18 +71,39 @@ public final class LighterRESTClient: Sendable {
     ///
     /// - Parameters:
     ///   - configuration: base URL, timeouts and limits.
-    ///   - httpClient: the HTTP client (`HTTPClient.shared` needs no shutdown).
+    ///   - httpClient: the HTTP client; by default a process-wide client (no shutdown needed) that
+    ///     does not retry failed connection attempts and gives up connecting after
+    ///     ``Configuration/connectTimeout``.
     ///   - clock: the time source for rate limiting.
     ///   - logger: where retries are logged (never tokens or keys).
     public init(
-        configuration: Configuration, httpClient: HTTPClient = .shared, clock: any TradingClock = LiveClock(),
+        configuration: Configuration, httpClient: HTTPClient? = nil, clock: any TradingClock = LiveClock(),
         logger: Logger = Logger(label: "lighter.rest")
     ) {
         self.configuration = configuration
-        self.httpClient = httpClient
+        self.httpClient = httpClient ?? Self.sharedClient(connectTimeout: configuration.connectTimeout)
         self.clock = clock
         self.logger = logger
         self.limits = Mutex(Limits(window: configuration.rateLimiter, backoff: configuration.backoff))
+    }
+
+    /// Process-wide HTTP clients by connect timeout (milliseconds), never shut down (like
+    /// `HTTPClient.shared`).
+    private static let clients = Mutex<[Int64: HTTPClient]>([:])
+
+    /// The process-wide client for `connectTimeout` seconds: no retries of failed connection
+    /// attempts (async-http-client would otherwise retry until the request's deadline).
+    static func sharedClient(connectTimeout: Double) -> HTTPClient {
+        let milliseconds = max(1, Int64((connectTimeout * 1000).rounded()))
+        return clients.withLock { clients in
+            if let client = clients[milliseconds] { return client }
+            var configuration = HTTPClient.Configuration()
+            configuration.timeout.connect = .milliseconds(milliseconds)
+            configuration.connectionPool.retryConnectionEstablishment = false
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[milliseconds] = client
+            return client
+        }
     }
 
     /// How many "too many requests" answers the client has seen.
@@ -275,14 +300,49 @@ public final class LighterRESTClient: Sendable {
             request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        do {
-            let response = try await httpClient.execute(
-                request, timeout: .milliseconds(Int64(configuration.timeout * 1000)), logger: logger)
-            let bytes = try await response.body.collect(upTo: configuration.maxResponseSize)
-            return (Int(response.status.code), bytes)
-        } catch {
-            throw .transport(endpoint: path, "\(error)")
+        // A GET is retried once when the pooled connection it was given had just been closed by
+        // the server (nothing was sent on it).
+        var attempts = isPost ? 1 : 2
+        while true {
+            attempts -= 1
+            do {
+                let response = try await httpClient.execute(
+                    request, timeout: .milliseconds(Int64(configuration.timeout * 1000)), logger: logger)
+                let bytes = try await response.body.collect(upTo: configuration.maxResponseSize)
+                return (Int(response.status.code), bytes)
+            } catch {
+                if let failure = Self.connectFailure(error, connectTimeout: configuration.connectTimeout) {
+                    throw .connectionFailed(url: configuration.baseURL, failure)
+                }
+                if attempts > 0, Self.isClosedConnection(error) {
+                    logger.debug("Lighter \(path): pooled connection was closed; retrying once")
+                    continue
+                }
+                throw .transport(endpoint: path, "\(error)")
+            }
         }
+    }
+
+    /// A readable reason if `error` means no connection could be opened, else nil.
+    static func connectFailure(_ error: any Error, connectTimeout: Double) -> String? {
+        if let client = error as? HTTPClientError, client == .connectTimeout {
+            return "no connection within the connect timeout of \(connectTimeout) s"
+        }
+        let text = String(describing: error)
+        if text.contains("connection refused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") {
+            return "connection refused (is the server running and the port right?)"
+        }
+        if text.contains("NIOConnectionError") || text.contains("connectFailed") || text.contains("unreachable") {
+            return text
+        }
+        return nil
+    }
+
+    /// Whether `error` means the connection was closed under the request before anything was sent.
+    static func isClosedConnection(_ error: any Error) -> Bool {
+        if let channel = error as? ChannelError, channel == .ioOnClosedChannel || channel == .alreadyClosed { return true }
+        if let client = error as? HTTPClientError, client == .remoteConnectionClosed { return true }
+        return false
     }
 
     /// Checks the envelope and decodes `Response`; exposed for the WebSocket client and tests.
