@@ -158,7 +158,8 @@ public struct LighterAccountActions: Sendable {
     }
 
     /// Signs and sends UpdateLeverage for `market`, then waits until the account shows the new
-    /// margin fraction (and mode, when the exchange reports it).
+    /// margin fraction (and mode, when the exchange reports it) or, when the account lists no
+    /// position row for the market, until the transaction shows as executed.
     ///
     /// Nothing is sent when the account already shows exactly this fraction and mode.
     ///
@@ -200,10 +201,20 @@ public struct LighterAccountActions: Sendable {
                 change.status = .confirmed
                 return change
             }
+            // No position row to show the setting: the transaction's own status has to do.
+            if after == nil, let hash = change.txHash,
+                let status = try? await rest.transaction(hash: hash), status.status == Self.executedTransactionStatus
+            {
+                change.status = .executed
+                return change
+            }
             if clock.now >= deadline { return change }
             await pause()
         }
     }
+
+    /// `status` of an executed transaction in `GET /api/v1/tx` (protocol notes A.3; the sandbox agrees).
+    static let executedTransactionStatus = 2
 
     // MARK: Closing
 
@@ -547,6 +558,9 @@ public struct LeverageChange: Hashable, Sendable {
         case unchanged
         /// Sent, and the account shows the new setting.
         case confirmed
+        /// Sent and executed (per `GET /api/v1/tx`), but the account lists no position in the
+        /// market that would show the setting.
+        case executed
         /// Sent and accepted, but the account did not show the new setting in time.
         case unconfirmed
     }

@@ -72,6 +72,10 @@ struct LeverageCommand: AsyncParsableCommand {
         switch change.status {
         case .confirmed:
             print("\(symbol): leverage \(leverage)× \(mode.rawValue) confirmed")
+        case .executed:
+            print(
+                "\(symbol): the transaction executed; the account lists no \(symbol) position yet, so the setting "
+                    + "shows once there is one")
         case .unconfirmed, .unchanged:
             print("\(symbol): the exchange accepted the transaction but the account did not show the new setting within 15 s")
             throw ExitCode.failure
