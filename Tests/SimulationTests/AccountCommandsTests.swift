@@ -1,5 +1,10 @@
 import Foundation
 import Lighter
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LighterCrypto
 import MarketCore
 import Simulation
@@ -267,10 +272,10 @@ struct AccountFixture {
     }
 
     /// Runs the binary with a clean LIGHTER_MM_* environment plus `environment`, standard input
-    /// from /dev/null (not a terminal), in an empty directory (no .env).
-    static func run(_ arguments: [String], environment: [String: String], timeoutSeconds: Double = 60) async throws
-        -> (status: Int32, output: String)
-    {
+    /// from `input` (default /dev/null, not a terminal), in an empty directory (no .env).
+    static func run(
+        _ arguments: [String], environment: [String: String], input: FileHandle = .nullDevice, timeoutSeconds: Double = 60
+    ) async throws -> (status: Int32, output: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("account-command-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -284,7 +289,7 @@ struct AccountFixture {
         var base = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LIGHTER_MM_") }
         base.merge(environment) { _, new in new }
         process.environment = base
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -498,5 +503,52 @@ struct AccountFixture {
         #expect(close.status != 0)
         #expect(close.output.contains("refusing to close the ETH position on mainnet without --yes"), "\(close.output)")
         #expect(!close.output.contains(key))
+    }
+
+    /// Runs the binary with a pseudo-terminal as standard input, on which `answer` has been typed.
+    static func runOnTerminal(_ arguments: [String], answer: String, environment: [String: String]) async throws
+        -> (status: Int32, output: String)
+    {
+        var primary: Int32 = -1
+        var secondary: Int32 = -1
+        try #require(openpty(&primary, &secondary, nil, nil, nil) == 0, "no pseudo-terminal available")
+        defer {
+            close(primary)
+            close(secondary)
+        }
+        let typed = Array(answer.utf8)
+        try #require(typed.withUnsafeBytes { write(primary, $0.baseAddress, $0.count) } == typed.count)
+        return try await run(
+            arguments, environment: environment, input: FileHandle(fileDescriptor: secondary, closeOnDealloc: false))
+    }
+
+    @Test func mainnetAsksOnATerminalAndSendsOnlyAfterYes() async throws {
+        // The sandbox signs for chain 304 like mainnet, so `--network mainnet --url <sandbox>` exercises the
+        // mainnet path without touching the real exchange.
+        let fixture = try await AccountFixture.start()
+        defer { Task { await fixture.stop() } }
+        let arguments = [
+            "leverage", "--network", "mainnet", "--url", fixture.sandbox.server.baseURL, "--market", "ETH", "--leverage", "2",
+            "--margin", "cross",
+        ]
+        let declined = try await Self.runOnTerminal(arguments, answer: "no\n", environment: fixture.credentials)
+        #expect(declined.status != 0)
+        #expect(declined.output.contains("on MAINNET for account 100 (real money). Type 'yes' to continue"), "\(declined.output)")
+        #expect(declined.output.contains("not confirmed; nothing was sent"), "\(declined.output)")
+        #expect(try await fixture.rawPosition(market: 0).initialMarginFraction == "5.00")
+
+        let confirmed = try await Self.runOnTerminal(arguments, answer: "yes\n", environment: fixture.credentials)
+        #expect(confirmed.status == 0, "\(confirmed.output)")
+        #expect(confirmed.output.contains("confirmed"), "\(confirmed.output)")
+        #expect(try await fixture.rawPosition(market: 0).initialMarginFraction == "50.00")  // 10000 / 2 = 5000
+
+        // --yes: no question, even on a terminal.
+        try await fixture.take(market: 0, lots: 1000, isAsk: false, clientIndex: 61)
+        let close = try await Self.runOnTerminal(
+            ["close", "--network", "mainnet", "--url", fixture.sandbox.server.baseURL, "--market", "ETH", "--yes"],
+            answer: "", environment: fixture.credentials)
+        #expect(close.status == 0, "\(close.output)")
+        #expect(!close.output.contains("Type 'yes'"), "\(close.output)")
+        #expect(try await fixture.positionLots(market: 0) == 0)
     }
 }
