@@ -23,10 +23,12 @@ import Trading
         static func start(
             fees: FeeSchedule = .zero, cancelAllMinimumMilliseconds: Int64 = 300_000,
             deadMansSwitchMilliseconds: Int64? = nil, raceWaitNanoseconds: Int64 = 3_000_000_000,
+            volumeQuota: VolumeQuotaModel? = nil, quotaRecovery: LighterVenue.QuotaRecovery? = nil,
             subscriptions extra: [LighterSubscription] = []
         ) async throws -> Setup {
             let sandbox = try await SandboxHarness.start(
-                quiet: true, fees: fees, scheduledCancelAllMinimumMilliseconds: cancelAllMinimumMilliseconds)
+                quiet: true, fees: fees, scheduledCancelAllMinimumMilliseconds: cancelAllMinimumMilliseconds,
+                volumeQuota: volumeQuota)
             let specs = try await sandbox.rest.marketSpecs()
             let spec = try #require(specs.first { $0.marketID == 0 })
             let account = sandbox.first
@@ -35,7 +37,8 @@ import Trading
                 configuration: .init(
                     chain: SandboxHarness.chain, accountIndex: account.accountIndex, apiKeyIndex: account.apiKeyIndex,
                     spec: spec, deadMansSwitchMilliseconds: deadMansSwitchMilliseconds,
-                    raceWaitNanoseconds: raceWaitNanoseconds, resyncRetryNanoseconds: 200_000_000),
+                    raceWaitNanoseconds: raceWaitNanoseconds, resyncRetryNanoseconds: 200_000_000,
+                    quotaRecovery: quotaRecovery),
                 privateKey: account.privateKey, rest: sandbox.rest, sender: sender)
             let grant = venue.authToken()
             let recorder = StreamRecorder()
@@ -342,6 +345,72 @@ import Trading
         #expect(Self.fills(events).contains { $0.id == id && $0.remaining == .zero })
         #expect(!events.contains { if case .rejected(id, _, _, _) = $0 { true } else { false } })
         #expect(setup.venue.benignRaces == 1)
+    }
+
+    // MARK: Item 6: quota recovery
+
+    @Test func lowQuotaIsRecoveredByASmallIOCPairWithinTheLossBudget() async throws {
+        // 12 units to start, only the very first send free, 1 unit per 10 USDC traded.
+        let quota = VolumeQuotaModel(initial: 12, notionalPerUnitUSD: 10, freeIntervalNanoseconds: 3_600_000_000_000)
+        let setup = try await Setup.start(
+            volumeQuota: quota,
+            quotaRecovery: .init(below: 10, maxDailyLossUSD: 5, legNotionalUSD: 50, intervalNanoseconds: 100_000_000))
+        defer { Task { await setup.stop() } }
+        let top = try await setup.sandbox.ethTop()
+        let bid = Price(ticks: top.bid)
+        let ask = Price(ticks: top.ask)
+        // Nothing to recover while the quota is unknown or high.
+        #expect(!setup.venue.recoverQuotaIfNeeded(bestBid: bid, bestAsk: ask, at: LiveClock().now))
+        // Four resting orders far from the touch, one send each: free, then 11, 10, 9.
+        for index in 0..<4 {
+            let id = try #require(ClientOrderID(rawValue: 50_001 + Int64(index)))
+            setup.venue.submit(
+                [.place(OrderRequest(id: id, side: .buy, price: Price(ticks: top.bid - 200 - Int64(index)), size: setup.size(at: top.bid)))],
+                at: .epoch)
+            _ = await setup.waitFor { if case .accepted(id, _, _) = $0 { true } else { false } }
+        }
+        #expect(setup.venue.quotaRemaining == 9)
+        #expect(setup.venue.recoverQuotaIfNeeded(bestBid: bid, bestAsk: ask, at: LiveClock().now))
+        // The legs' size: 50 USDC at the mid, rounded up to the lot (ETH: 4 size decimals, prices in cents).
+        let midCents = Double(top.bid + top.ask) / 2
+        let lots = Int64((50 / (midCents / 100) * 10_000).rounded(.up))
+        let tradedUSD = Double(lots) * Double(top.ask + top.bid) / 1e6
+        // The pair costs 2 units and earns one per 10 USDC traded on both legs.
+        let expected = 9 - 2 + Int64(tradedUSD / 10)
+        let recovered = await SandboxHarness.eventually(seconds: 10) { setup.venue.quotaRemaining == expected }
+        #expect(recovered, "quota \(setup.venue.quotaRemaining.map(String.init) ?? "?"), expected \(expected)")
+        #expect(expected >= 10)
+        // Bought at the ask, sold at the bid, no fees here: the cost is the spread on the size.
+        let spreadUSD = Double((top.ask - top.bid) * lots) / 1e6
+        let costed = await SandboxHarness.eventually(seconds: 5) { abs(setup.venue.quotaRecoveryLossUSD - spreadUSD) < 1e-9 }
+        #expect(costed, "loss \(setup.venue.quotaRecoveryLossUSD), expected \(spreadUSD)")
+        #expect(setup.venue.quotaRecoveryPairs == 1)
+        // Flat again, and the engine was shown none of it.
+        let account = try await setup.sandbox.rest.account(index: setup.sandbox.first.accountIndex)
+        let position = try #require(account.positions.first { $0.marketID == 0 })
+        #expect(try position.signedQuantity(sizeDecimals: 4) == .zero)
+        var events: [ExecutionEvent] = []
+        setup.venue.drainEvents(upTo: Timestamp(nanoseconds: .max), into: &events)
+        #expect(!Self.fills(events).contains { $0.id.rawValue >= 1 << 47 })
+        #expect(!events.contains { if case .accepted(let id, _, _) = $0 { id.rawValue >= 1 << 47 } else { false } })
+
+        // A venue whose budget cannot pay the spread sends nothing, however low the quota.
+        let sender = TransactionSender(
+            rest: setup.sandbox.rest, accountIndex: setup.sandbox.first.accountIndex, apiKeys: [setup.sandbox.first.apiKeyIndex])
+        let broke = LighterVenue(
+            configuration: .init(
+                chain: SandboxHarness.chain, accountIndex: setup.sandbox.first.accountIndex,
+                apiKeyIndex: setup.sandbox.first.apiKeyIndex, spec: setup.spec,
+                quotaRecovery: .init(below: 1_000_000, maxDailyLossUSD: spreadUSD / 2)),
+            privateKey: setup.sandbox.first.privateKey, rest: setup.sandbox.rest, sender: sender)
+        let id = try #require(ClientOrderID(rawValue: 50_100))
+        broke.submit(
+            [.place(OrderRequest(id: id, side: .buy, price: Price(ticks: top.bid - 300), size: setup.size(at: top.bid)))],
+            at: .epoch)
+        await broke.sendQueued()
+        #expect(broke.quotaRemaining != nil)
+        #expect(!broke.recoverQuotaIfNeeded(bestBid: bid, bestAsk: ask, at: LiveClock().now))
+        #expect(broke.quotaRecoveryPairs == 0)
     }
 
     // MARK: Helpers

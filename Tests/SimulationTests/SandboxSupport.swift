@@ -24,7 +24,8 @@ struct SandboxHarness {
     /// 5-minute minimum of a scheduled cancel-all (dead-man's switch tests).
     static func start(
         seed: UInt64 = 7, quiet: Bool = false, fees: FeeSchedule = .zero,
-        scheduledCancelAllMinimumMilliseconds: Int64 = SandboxConfiguration.scheduledCancelAllWindowMilliseconds.lowerBound
+        scheduledCancelAllMinimumMilliseconds: Int64 = SandboxConfiguration.scheduledCancelAllWindowMilliseconds.lowerBound,
+        volumeQuota: VolumeQuotaModel? = nil
     ) async throws -> SandboxHarness {
         let first = SandboxAccountSetup(accountIndex: 100, apiKeyIndex: 4, collateral: 100_000)
         let second = SandboxAccountSetup(accountIndex: 101, apiKeyIndex: 5, collateral: 50_000)
@@ -37,7 +38,7 @@ struct SandboxHarness {
         }
         let configuration = SandboxConfiguration(
             markets: markets, seed: seed, chain: chain, accounts: [first, second], fees: fees,
-            scheduledCancelAllMinimumMilliseconds: scheduledCancelAllMinimumMilliseconds)
+            scheduledCancelAllMinimumMilliseconds: scheduledCancelAllMinimumMilliseconds, volumeQuota: volumeQuota)
         let server = try await SandboxServer.start(configuration: configuration)
         let exchange = server.exchange
         let rest = LighterRESTClient(configuration: .init(baseURL: server.baseURL, rateLimiter: nil))

@@ -59,14 +59,18 @@ public final class LighterVenue: Venue, Sendable {
         public var raceWaitNanoseconds: Int64
         /// The least time between two resynchronisation attempts after a reconnect, nanoseconds.
         public var resyncRetryNanoseconds: Int64
+        /// Quota recovery by small IOC pairs (``recoverQuotaIfNeeded(bestBid:bestAsk:at:)``); `nil`: off.
+        public var quotaRecovery: QuotaRecovery?
 
         /// A configuration for one market.
         public init(
             chain: LighterChain, accountIndex: Int64, apiKeyIndex: UInt8, spec: MarketSpec,
             orderLifetimeMilliseconds: Int64 = OrderInfo.defaultExpiryPeriodMilliseconds,
             deadMansSwitchMilliseconds: Int64? = nil, tradeWaitNanoseconds: Int64 = 2_000_000_000,
-            raceWaitNanoseconds: Int64 = 3_000_000_000, resyncRetryNanoseconds: Int64 = 1_000_000_000
+            raceWaitNanoseconds: Int64 = 3_000_000_000, resyncRetryNanoseconds: Int64 = 1_000_000_000,
+            quotaRecovery: QuotaRecovery? = nil
         ) {
+            self.quotaRecovery = quotaRecovery
             self.chain = chain
             self.accountIndex = accountIndex
             self.apiKeyIndex = apiKeyIndex
@@ -153,6 +157,8 @@ public final class LighterVenue: Venue, Sendable {
         var lastBalance: LighterUserStats?
         var link = StreamLink()
         var deadMansSwitch = DeadMansSwitch()
+        var quotaRemaining: Int64?
+        var recovery = QuotaRecoveryState()
     }
 
     struct SeenTrade: Hashable {
@@ -325,7 +331,10 @@ public final class LighterVenue: Venue, Sendable {
     private func reportQuota(_ remaining: Int64?) {
         guard let remaining else { return }
         let time = clock.now
-        state.withLock { $0.events.append(.quotaUpdate(remaining: Int(clamping: remaining), time: time)) }
+        state.withLock { state in
+            state.quotaRemaining = remaining
+            state.events.append(.quotaUpdate(remaining: Int(clamping: remaining), time: time))
+        }
         eventSignal.yield()
     }
 
@@ -387,6 +396,10 @@ public final class LighterVenue: Venue, Sendable {
                     }
                 case .place(let request):
                     state.orders[request.id.rawValue] = nil
+                    if state.recovery.ids.contains(request.id.rawValue) {
+                        Self.finishRecoveryLeg(&state)
+                        continue
+                    }
                 case .cancelAll:
                     break
                 }
@@ -491,6 +504,15 @@ public final class LighterVenue: Venue, Sendable {
         _ orders: [LighterOrder], to state: inout State, spec: MarketSpec, at time: Timestamp, logger: Logger
     ) {
         for order in orders where order.marketIndex == spec.marketID {
+            if state.recovery.ids.contains(order.clientOrderIndex) {
+                if order.status == "filled" || order.status.hasPrefix("canceled") {
+                    state.recovery.ids.remove(order.clientOrderIndex)
+                    state.recovery.recentIDs.insert(order.clientOrderIndex)
+                    if state.recovery.recentIDs.count > 1_000 { state.recovery.recentIDs.removeAll() }
+                    finishRecoveryLeg(&state)
+                }
+                continue
+            }
             guard let id = ClientOrderID(rawValue: order.clientOrderIndex), var tracked = state.orders[order.clientOrderIndex],
                 tracked.ending == nil
             else { continue }
@@ -560,15 +582,19 @@ public final class LighterVenue: Venue, Sendable {
                 for old in state.seenTradeOrder.prefix(10_000) { state.seenTrades.remove(old) }
                 state.seenTradeOrder.removeFirst(10_000)
             }
-            // Trades of orders we do not track (another run's, stale ones) only move the position,
-            // which the position update of the same message reports.
-            guard let id = ClientOrderID(rawValue: clientIndex), var tracked = state.orders[clientIndex] else { continue }
             guard let price = try? spec.price(trade.price), let size = try? spec.quantity(trade.size), size.lots > 0 else {
                 logger.warning("Lighter venue: trade \(trade.tradeID) has an unreadable price or size")
                 continue
             }
             let isMaker = trade.isMakerAsk == (side == .sell)
             let rate = (isMaker ? trade.makerFee : trade.takerFee) ?? 0
+            if state.recovery.ids.contains(clientIndex) || state.recovery.recentIDs.contains(clientIndex) {
+                recordRecoveryTrade(&state, side: side, price: price, size: size, feeRatePPM: rate)
+                continue
+            }
+            // Trades of orders we do not track (another run's, stale ones) only move the position,
+            // which the position update of the same message reports.
+            guard let id = ClientOrderID(rawValue: clientIndex), var tracked = state.orders[clientIndex] else { continue }
             tracked.tradeFilled = Quantity(lots: tracked.tradeFilled.lots + size.lots)
             let fresh = min(size.lots, tracked.tradeFilled.lots - tracked.reported.lots)
             if fresh > 0 {

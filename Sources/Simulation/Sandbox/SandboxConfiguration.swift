@@ -48,6 +48,9 @@ public struct SandboxConfiguration: Sendable {
     /// The earliest a scheduled cancel-all (dead-man's switch) may be set, milliseconds ahead:
     /// Lighter's 5 minutes. Tests may lower it; nothing else should.
     public var scheduledCancelAllMinimumMilliseconds: Int64
+    /// Lighter's volume quota (premium accounts), charged per transaction and earned back by
+    /// traded volume, and reported in every send reply; `nil`: not modelled (replies report 1000).
+    public var volumeQuota: VolumeQuotaModel?
 
     /// Lighter's window for a scheduled cancel-all: 5 minutes … 15 days ahead, milliseconds.
     public static let scheduledCancelAllWindowMilliseconds: ClosedRange<Int64> = 300_000...(15 * 86_400_000)
@@ -57,8 +60,10 @@ public struct SandboxConfiguration: Sendable {
         markets: [SyntheticMarketConfiguration], seed: UInt64 = 1, chain: LighterChain = .mainnet,
         accounts: [SandboxAccountSetup] = [SandboxAccountSetup()], initialMarginFraction: Double = 0.05,
         fees: FeeSchedule = .zero,
-        scheduledCancelAllMinimumMilliseconds: Int64 = SandboxConfiguration.scheduledCancelAllWindowMilliseconds.lowerBound
+        scheduledCancelAllMinimumMilliseconds: Int64 = SandboxConfiguration.scheduledCancelAllWindowMilliseconds.lowerBound,
+        volumeQuota: VolumeQuotaModel? = nil
     ) {
+        self.volumeQuota = volumeQuota
         self.markets = markets
         self.seed = seed
         self.chain = chain
@@ -132,6 +137,8 @@ public enum SandboxErrorCode {
     public static let belowMinimum = 21706
     /// `invalid expiry` (E.4); the sandbox also uses it for a transaction past its `ExpiredAt`.
     public static let invalidExpiry = 21711
+    /// The volume quota is used up (the code Lighter uses is not documented; its "Too Many Requests").
+    public static let quotaExhausted = 23000
     /// `invalid cancel all time` (Lighter's 21714): a scheduled cancel-all outside 5 minutes … 15 days ahead.
     public static let invalidCancelAllTime = 21714
     /// `invalid client order index` (E.4).

@@ -89,6 +89,7 @@ public final class SandboxExchange: Sendable {
                 throw SandboxError(code: 0, message: "two accounts with index \(setup.accountIndex)")
             }
             var account = AccountState(index: setup.accountIndex, collateral: setup.collateral)
+            account.quota = configuration.volumeQuota.map { VolumeQuotaState(model: $0) }
             account.keys[setup.apiKeyIndex] = KeyState(publicKey: setup.privateKey.publicKey, nextNonce: 0)
             for spec in specs {
                 account.engines[spec.marketID] = MatchingEngine(
@@ -269,14 +270,14 @@ public final class SandboxExchange: Sendable {
                 let type = try integer(parameters, "tx_type")
                 guard let info = parameters["tx_info"] else { throw missing("tx_info") }
                 let hash = try submit(&state, txType: type, txInfo: info, at: time)
-                return ok(sendTxReply(hash: hash, time: time))
+                return ok(sendTxReply(hash: hash, time: time, quota: Self.quotaText(state)))
             case "/api/v1/sendTxBatch":
                 guard method == "POST" else { return notFound(path) }
                 guard let typesText = parameters["tx_types"], let infosText = parameters["tx_infos"] else {
                     throw missing("tx_types/tx_infos")
                 }
                 let hashes = try submitBatch(&state, typesJSON: typesText, infosJSON: infosText, at: time)
-                return ok(sendTxBatchReply(hashes: hashes, time: time, key: "tx_hash"))
+                return ok(sendTxBatchReply(hashes: hashes, time: time, key: "tx_hash", quota: Self.quotaText(state)))
             default:
                 return notFound(path)
             }
@@ -328,9 +329,40 @@ public final class SandboxExchange: Sendable {
 
     func submit(_ state: inout State, txType: Int64, txInfo: String, at time: Timestamp) throws(SandboxError) -> String {
         let parsed = try verify(state, txType: txType, txInfo: txInfo, at: time, expectedNonce: nil)
+        let account = parsed.transaction.envelope.accountIndex
+        try chargeQuota(&state, account: account, transactions: 1, at: time)
+        defer { creditQuota(&state, account: account) }
         try execute(&state, parsed, txInfo: txInfo, at: time)
         return parsed.transaction.txHash
     }
+
+    /// Charges the account's volume quota for `transactions` sends (one free send per interval).
+    func chargeQuota(_ state: inout State, account: Int64, transactions: Int, at time: Timestamp) throws(SandboxError) {
+        state.lastQuotaRemaining = nil
+        guard var quota = state.accounts[account]?.quota else { return }
+        quota.credit(tradedUSD: state.accounts[account]?.tradedUSD ?? 0)
+        var charged = 0
+        for _ in 0..<transactions {
+            guard quota.charge(at: time.nanoseconds) else { break }
+            charged += 1
+        }
+        state.lastQuotaRemaining = quota.remaining
+        guard charged == transactions else {
+            throw SandboxError(code: SandboxErrorCode.quotaExhausted, message: "volume quota exhausted: \(quota.remaining) left")
+        }
+        state.accounts[account]?.quota = quota
+    }
+
+    /// Credits what the account's trades earned (after a send executed).
+    func creditQuota(_ state: inout State, account: Int64) {
+        guard var quota = state.accounts[account]?.quota else { return }
+        quota.credit(tradedUSD: state.accounts[account]?.tradedUSD ?? 0)
+        state.accounts[account]?.quota = quota
+        state.lastQuotaRemaining = quota.remaining
+    }
+
+    /// The quota to report in a send reply.
+    static func quotaText(_ state: State) -> String { String(state.lastQuotaRemaining ?? 1000) }
 
     func submitBatch(_ state: inout State, typesJSON: String, infosJSON: String, at time: Timestamp) throws(SandboxError)
         -> [String]
@@ -379,6 +411,10 @@ public final class SandboxExchange: Sendable {
             expected = parsed.transaction.envelope.nonce + 1
             parsedItems.append(parsed)
         }
+        if let account = parsedItems.first?.transaction.envelope.accountIndex {
+            try chargeQuota(&state, account: account, transactions: parsedItems.count, at: time)
+        }
+        defer { if let account = parsedItems.first?.transaction.envelope.accountIndex { creditQuota(&state, account: account) } }
         var hashes: [String] = []
         for (parsed, item) in zip(parsedItems, items) {
             try execute(&state, parsed, txInfo: item.1, at: time)
@@ -748,7 +784,7 @@ public final class SandboxExchange: Sendable {
                     pairs += [
                         ("code", "200"), ("message", SandboxJSON.string("{\"ratelimit\": \"didn't use volume quota\"}")),
                         ("tx_hash", SandboxJSON.string(hash)), ("predicted_execution_time_ms", String(time.milliseconds + 1)),
-                        ("volume_quota_remaining", "1000"),
+                        ("volume_quota_remaining", Self.quotaText(state)),
                     ]
                 } else {
                     let types = Self.jsonArrayText(data["tx_types"])
@@ -759,7 +795,8 @@ public final class SandboxExchange: Sendable {
                         ("code", "200"), ("message", SandboxJSON.string("{\"ratelimit\": \"didn't use volume quota\"}")),
                         ("tx_hash", SandboxJSON.array(hashes.map(SandboxJSON.string))),
                         ("tx_hashes", SandboxJSON.array(hashes.map(SandboxJSON.string))),
-                        ("predicted_execution_time_ms", String(time.milliseconds + 1)), ("volume_quota_remaining", "1000"),
+                        ("predicted_execution_time_ms", String(time.milliseconds + 1)),
+                        ("volume_quota_remaining", Self.quotaText(state)),
                     ]
                 }
             } catch {
@@ -1082,19 +1119,19 @@ public final class SandboxExchange: Sendable {
         return "{\"code\":200," + record.json().dropFirst()
     }
 
-    private func sendTxReply(hash: String, time: Timestamp) -> String {
+    private func sendTxReply(hash: String, time: Timestamp, quota: String) -> String {
         SandboxJSON.object([
             ("code", "200"), ("message", SandboxJSON.string("{\"ratelimit\": \"didn't use volume quota\"}")),
             ("tx_hash", SandboxJSON.string(hash)), ("predicted_execution_time_ms", String(time.milliseconds + 1)),
-            ("volume_quota_remaining", "1000"),
+            ("volume_quota_remaining", quota),
         ])
     }
 
-    private func sendTxBatchReply(hashes: [String], time: Timestamp, key: String) -> String {
+    private func sendTxBatchReply(hashes: [String], time: Timestamp, key: String, quota: String) -> String {
         SandboxJSON.object([
             ("code", "200"), ("message", SandboxJSON.string("{\"ratelimit\": \"didn't use volume quota\"}")),
             (key, SandboxJSON.array(hashes.map(SandboxJSON.string))),
-            ("predicted_execution_time_ms", String(time.milliseconds + 1)), ("volume_quota_remaining", "1000"),
+            ("predicted_execution_time_ms", String(time.milliseconds + 1)), ("volume_quota_remaining", quota),
         ])
     }
 }

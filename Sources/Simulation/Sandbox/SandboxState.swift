@@ -17,6 +17,8 @@ extension SandboxExchange {
         /// Trade ids of fills between accounts.
         var crossTradeID: Int64 = 1 << 42
         var now: Timestamp = .epoch
+        /// The volume quota left after the latest send (for its reply), when modelled.
+        var lastQuotaRemaining: Int?
 
         init(markets: [Int: MarketState], accounts: [Int64: AccountState]) {
             self.markets = markets
@@ -306,6 +308,9 @@ extension SandboxExchange {
         var recentTransactions: [TxRecord] = []
         var newTransactions: [TxRecord] = []
         var nextOwnTradeID: Int64 = 0
+        /// The volume quota, when modelled, and the account's traded volume (USDC) that earns it.
+        var quota: VolumeQuotaState?
+        var tradedUSD: Double = 0
         var syntheticOrderIndex: Int64 = 1 << 47
         // Unpublished changes.
         var changedOrders: [Int: [OrderRecord]] = [:]
@@ -385,6 +390,8 @@ extension SandboxExchange {
                     record.remaining = fill.remaining.lots
                     record.filledBase += fill.size.lots
                     record.filledQuote += fill.price.ticks * fill.size.lots
+                    tradedUSD +=
+                        Double(fill.price.ticks) * Double(fill.size.lots) / Double(FixedPoint.powersOfTen[spec.notionalDecimals])
                     record.updatedAtMs = ms
                     nextOwnTradeID += 1
                     let isAsk = fill.side == .sell
