@@ -256,6 +256,17 @@ struct AccountFixture {
         #expect(abs(average - Double(bestAsk.price) / 100) < 1e-6)
         #expect(result.orderStatus == "filled")
         #expect(try await fixture.positionLots(market: 0) == 0)
+        // What was signed: a reduce-only market order, immediate-or-cancel, buying 0.15 ETH up to the limit.
+        let sent = try await fixture.sandbox.rest.transaction(hash: try #require(result.txHash))
+        let info = try #require(sent.info)
+        for field in [
+            "\"ClientOrderIndex\":777", "\"BaseAmount\":1500", "\"IsAsk\":0", "\"Type\":1", "\"TimeInForce\":0",
+            "\"ReduceOnly\":1", "\"OrderExpiry\":0", "\"Price\":\(try #require(result.limitPrice).ticks)",
+        ] {
+            #expect(info.contains(field), "\(field) not in \(info)")
+        }
+        // 50 bps above the best ask, rounded down to the tick: never beyond the slippage limit.
+        #expect(try #require(result.limitPrice).ticks == bestAsk.price * 10_050 / 10_000)
 
         let flat = try await actions.closePosition(market: eth, maxSlippageBps: 50)
         #expect(flat.status == .alreadyFlat)
