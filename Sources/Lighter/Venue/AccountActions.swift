@@ -281,7 +281,8 @@ public struct LighterAccountActions: Sendable {
         // Wait for the order to finish, then read the position.
         let deadline = clock.now + Int64(options.confirmationTimeoutSeconds * 1e9)
         while true {
-            if let finished = try await finishedOrder(market: market, clientOrderIndex: index) {
+            // A failed poll is not fatal: the order is out; the position read below still tells the outcome.
+            if let finished = try? await finishedOrder(market: market, clientOrderIndex: index) {
                 result.orderStatus = finished.status
                 if let filled = try? market.quantity(finished.filledBaseAmount ?? "0") {
                     result.filled = filled
