@@ -1,13 +1,13 @@
 import AppConfig
 import ArgumentParser
-import Dispatch
+import Binance
+import Calibration
 import Foundation
 import Lighter
 import LighterCrypto
 import Logging
 import MarketCore
 import Simulation
-import Synchronization
 import Trading
 
 /// `lighter-mm run`: quotes markets live with the engine, through the real Lighter client.
@@ -65,6 +65,12 @@ struct RunCommand: AsyncParsableCommand {
         let hasCredentials = values.string("credentials.private_key") != nil
         let clock = LiveClock()
 
+        // Output: log lines and the status block (in place on a terminal); every logger goes there.
+        let output = RunOutput()
+        let level = Logger.Level(rawValue: values.string("logging.level") ?? "info") ?? .info
+        LoggingSystem.bootstrap { _ in RunLogHandler(output: output, logLevel: level) }
+        let logger = Logger(label: "lighter-mm.run")
+
         // Where to trade: the in-process sandbox, or a live network.
         var sandbox: SandboxServer?
         let restURL: String
@@ -79,22 +85,24 @@ struct RunCommand: AsyncParsableCommand {
                     "credentials are configured but no --network was given: refusing to trade live. "
                         + "Pass --network mainnet or --network testnet to trade live, or remove the credentials to paper trade.")
             }
-            guard let keyText = values.string("credentials.private_key"), let account = values.string("credentials.account_index"),
-                let accountValue = Int64(account), let apiKey = values.string("credentials.api_key_index"),
-                let apiKeyValue = UInt8(apiKey)
+            // account_index and api_key_index are integer keys (range-checked by the schema).
+            guard let keyText = values.string("credentials.private_key"),
+                case .integer(let account) = values.value("credentials.account_index"),
+                case .integer(let apiKey) = values.value("credentials.api_key_index"),
+                let apiKeyValue = UInt8(exactly: apiKey)
             else {
                 throw ValidationError("live trading needs credentials.private_key, credentials.account_index and credentials.api_key_index")
             }
             do { key = try PrivateKey(hex: keyText) } catch {
                 throw ValidationError("credentials.private_key is not a valid API private key (\(error))")
             }
-            accountIndex = accountValue
+            accountIndex = Int64(account)
             apiKeyIndex = apiKeyValue
             let host = network == .mainnet ? "mainnet.zklighter.elliot.ai" : "testnet.zklighter.elliot.ai"
             restURL = values.string("exchange.rest_url") ?? "https://\(host)"
             streamURL = values.string("exchange.ws_url") ?? "wss://\(host)/stream"
             chain = network == .mainnet ? .mainnet : .testnet
-            print("LIVE TRADING on \(network.rawValue) (account \(accountIndex), key \(apiKeyIndex)): \(symbols.joined(separator: ", "))")
+            output.log("LIVE TRADING on \(network.rawValue) (account \(accountIndex), key \(apiKeyIndex)): \(symbols.joined(separator: ", "))")
         } else {
             if network != nil {
                 throw ValidationError("--network needs credentials (credentials.private_key, account_index, api_key_index)")
@@ -117,7 +125,7 @@ struct RunCommand: AsyncParsableCommand {
             key = account.privateKey
             accountIndex = account.accountIndex
             apiKeyIndex = account.apiKeyIndex
-            print(
+            output.log(
                 "PAPER TRADING on the built-in sandbox at \(server.baseURL) (no credentials configured; no real orders): "
                     + symbols.joined(separator: ", "))
         }
@@ -132,6 +140,11 @@ struct RunCommand: AsyncParsableCommand {
             specs.append(spec)
         }
 
+        let decisionLogger =
+            values.bool("logging.decisions")
+            ? Logger(label: "lighter-mm.engine")
+            : Logger(label: "lighter-mm.engine") { _ in SwiftLogNoOpLogHandler() }
+
         // One engine and one venue per market.
         let settings = StrategySettings(configuration: values, strategy: strategy?.rawValue)
         let sender = TransactionSender(rest: rest, accountIndex: accountIndex, apiKeys: [apiKeyIndex])
@@ -141,201 +154,93 @@ struct RunCommand: AsyncParsableCommand {
             do { quoteStrategy = try ConfiguredStrategy(settings) } catch {
                 throw ValidationError("strategy settings: \(error)")
             }
+            // Sizing from the account's collateral (read at start), not sizing.paper_capital.
+            var engineConfiguration = backtestEngineConfiguration(values, spec: spec, levels: settings.shaper.levels)
+            engineConfiguration.sizing.capitalUSD = nil
             let engine = Engine(
-                spec: spec, strategy: quoteStrategy,
-                configuration: backtestEngineConfiguration(values, spec: spec, levels: settings.shaper.levels),
-                ids: ClientOrderIDGenerator(startTime: clock.now, lane: lane, lanes: specs.count))
+                spec: spec, strategy: quoteStrategy, configuration: engineConfiguration,
+                ids: ClientOrderIDGenerator(startTime: clock.now, lane: lane, lanes: specs.count), logger: decisionLogger)
             let venue = LighterVenue(
                 configuration: .init(chain: chain, accountIndex: accountIndex, apiKeyIndex: apiKeyIndex, spec: spec),
                 privateKey: key, rest: rest, sender: sender, clock: clock)
-            runners.append(MarketRunner(spec: spec, engine: engine, venue: venue))
-        }
-        guard let firstVenue = runners.first?.venue else { throw ValidationError("no markets") }
-
-        // The stream: books to the loop, account order updates straight to the venues.
-        let venues = runners.map(\.venue)
-        let books = LockedBox<[LighterBookEvent]>([])
-        let tokenGrant = firstVenue.authToken()
-        var subscriptions: [LighterSubscription] = [.accountAllOrders(account: accountIndex)]
-        for spec in specs { subscriptions.append(.orderBook(market: spec.marketID)) }
-        let stream = LighterStreamClient(
-            configuration: .init(url: streamURL), markets: MarketDecimalsTable(allSpecs), subscriptions: subscriptions,
-            tokenProvider: { _ in tokenGrant }, clock: clock)
-        let streamTask = Task {
-            await stream.run { event in
-                if case .book(let book) = event {
-                    books.withLock { $0.append(book) }
-                } else {
-                    for venue in venues { venue.handle(event) }
-                }
+            let runner = MarketRunner(
+                spec: spec, engine: engine, venue: venue, settings: settings,
+                binanceFeed: binanceFeed(for: spec.symbol, values: values, clock: clock))
+            if let path = values.string("strategy.params_file") {
+                try loadParameterFile(path: path, into: runner, values: values, at: clock.now, logger: logger)
             }
-        }
-        let senderTasks = venues.map { venue in Task { await venue.runSender() } }
-
-        // Start-up: cancel stale orders (adopt nothing), capital from the account.
-        for runner in runners {
-            let kept = try await runner.venue.reconcile(known: [])
-            runner.engine.markReconciled(openOrders: kept, at: clock.now)
-        }
-        let account = try await rest.account(index: accountIndex)
-        let collateral = Double(account.collateral) ?? 0
-        let available = account.availableBalance.flatMap(Double.init) ?? collateral
-        for runner in runners {
-            runner.engine.handle(.balanceUpdate(collateral: collateral, available: available, time: clock.now))
-        }
-        print("capital \(String(format: "%.2f", collateral)) USDC; waiting for books, then quoting")
-
-        // Stop on Ctrl-C, SIGTERM or the end of --duration.
-        let stopRequested = LockedBox(false)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let signalSources = [SIGINT, SIGTERM].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stopRequested.withLock { $0 = true } }
-            source.resume()
-            return source
-        }
-        let deadline = duration.flatMap(parseDurationNanoseconds).map { clock.now + $0 }
-        var nextStatus = clock.now + Int64(statusSeconds * 1e9)
-
-        // The loop: books in, venue events in, timers, actions out (every 20 ms).
-        while !stopRequested.withLock({ $0 }) {
-            let now = clock.now
-            if let deadline, now >= deadline { break }
-            pumpOnce(runners, books: books, at: now)
-            if now >= nextStatus {
-                nextStatus = now + Int64(statusSeconds * 1e9)
-                for runner in runners { print(runner.statusLine()) }
-            }
-            try? await Task.sleep(nanoseconds: 20_000_000)
+            runners.append(runner)
         }
 
-        // Shutdown: cancel our orders, confirm over REST, summarise.
-        print("stopping…")
-        if values.bool("orders.cancel_on_exit") {
-            for runner in runners {
-                // The kill switch stops quoting and cancels; nothing is placed after this.
-                runner.engine.kill(flatten: false, at: clock.now)
-                runner.engine.submitPendingActions(to: runner.venue)
-            }
-            firstVenue.submit([.cancelAll], at: clock.now)
-            let settleUntil = clock.now + 5_000_000_000
-            while clock.now < settleUntil {
-                pumpOnce(runners, books: books, at: clock.now)
-                let open = (try? await openOrderCount(runners)) ?? -1
-                if open == 0 { break }
-                try? await Task.sleep(nanoseconds: 200_000_000)
-            }
+        let session = RunSession(
+            values: values, clock: clock, rest: rest, sender: sender, runners: runners, accountIndex: accountIndex,
+            streamConfiguration: .init(url: streamURL), allSpecs: allSpecs, output: output, logger: logger,
+            statusSeconds: statusSeconds, deadline: duration.flatMap(parseDurationNanoseconds).map { clock.now + $0 },
+            accountActions: LighterAccountActions(
+                rest: rest, sender: sender, privateKey: key, chain: chain, accountIndex: accountIndex,
+                apiKeyIndex: apiKeyIndex, clock: clock),
+            apiKeyIndex: apiKeyIndex, publicKeyHex: key.publicKey.hex)
+        let openAtExit: Int
+        do {
+            openAtExit = try await session.run()
+        } catch {
+            if let sandbox { await sandbox.shutdown() }
+            throw error
         }
-        let openAtExit = try await openOrderCount(runners)
-        for task in senderTasks { task.cancel() }
-        streamTask.cancel()
-        for source in signalSources { source.cancel() }
-
-        print("summary:")
-        for runner in runners { print("  " + runner.summaryLine()) }
-        print("open orders at exit (REST): \(openAtExit)")
         if let sandbox { await sandbox.shutdown() }
         if values.bool("orders.cancel_on_exit") && openAtExit != 0 {
-            print("ERROR: \(openAtExit) order(s) still open after cancelling; check the account")
+            output.log("ERROR: \(openAtExit) order(s) still open after cancelling; check the account")
             throw ExitCode.failure
         }
     }
 
-    /// One step of every market: new book events, then the venue's events, timers and actions.
-    private func pumpOnce(_ runners: [MarketRunner], books: LockedBox<[LighterBookEvent]>, at now: Timestamp) {
-        let pending = books.withLock { list -> [LighterBookEvent] in
-            defer { list.removeAll(keepingCapacity: true) }
-            return list
-        }
-        for runner in runners {
-            for book in pending where book.marketID == runner.spec.marketID {
-                for event in marketEvents(book) { runner.engine.handle(event, at: now) }
+    /// Loads the market's parameter file at start (`strategy.params_file`) and starts watching it.
+    ///
+    /// - Throws: `ValidationError` when the file is refused and `strategy.params_on_invalid` = stop.
+    private func loadParameterFile(
+        path: String, into runner: MarketRunner, values: ConfigValues, at now: Timestamp, logger: Logger
+    ) throws {
+        let watcher = ParameterWatcher(
+            path: path, spec: runner.spec, maxAgeHours: values.double("strategy.params_max_age_hours"),
+            configured: runner.settings)
+        runner.parameters = watcher
+        do {
+            let loaded = try watcher.load(at: now)
+            try runner.engine.strategy.reconfigure(loaded)
+            let changes = ParameterFile.changes(from: runner.settings, to: loaded)
+            runner.settings = loaded
+            let list = changes.isEmpty ? "same as configured" : changes.map(\.description).joined(separator: ", ")
+            logger.notice("\(runner.spec.symbol): params loaded from \(watcher.path): \(list)")
+        } catch {
+            if values.string("strategy.params_on_invalid") == "stop" {
+                throw ValidationError("\(runner.spec.symbol): \(error); not starting (strategy.params_on_invalid = stop)")
             }
-            runner.engine.pump(runner.venue, upTo: now)
-            runner.engine.submitPendingActions(to: runner.venue)
+            logger.warning(
+                "\(runner.spec.symbol): \(error); quoting with the configured values (strategy.params_on_invalid = config)")
         }
     }
 
-    private func openOrderCount(_ runners: [MarketRunner]) async throws -> Int {
-        var count = 0
-        for runner in runners { count += try await runner.venue.openOrders().count }
-        return count
-    }
-}
-
-/// The book message as engine market events: a snapshot, or one delta per changed level.
-func marketEvents(_ book: LighterBookEvent) -> [MarketEvent] {
-    let time = book.receivedAt
-    let exchangeMs = book.timestampMs ?? time.milliseconds
-    let sequence = book.nonce ?? 0
-    if book.isSnapshot {
-        return [
-            .bookSnapshot(
-                BookSnapshot(receivedAt: time, exchangeTimeMs: exchangeMs, sequence: sequence, bids: book.bids, asks: book.asks))
-        ]
-    }
-    var events: [MarketEvent] = []
-    for level in book.bids {
-        events.append(
-            .bookDelta(
-                BookDelta(
-                    receivedAt: time, exchangeTimeMs: exchangeMs, sequence: sequence, side: .buy, price: level.price,
-                    size: level.size)))
-    }
-    for level in book.asks {
-        events.append(
-            .bookDelta(
-                BookDelta(
-                    receivedAt: time, exchangeTimeMs: exchangeMs, sequence: sequence, side: .sell, price: level.price,
-                    size: level.size)))
-    }
-    return events
-}
-
-/// A value behind a lock, shareable with escaping closures.
-final class LockedBox<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: Value) { mutex = Mutex(value) }
-
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result { mutex.withLock { body(&$0) } }
-}
-
-/// One market's engine and venue.
-final class MarketRunner {
-    let spec: MarketSpec
-    let engine: Engine<ConfiguredStrategy>
-    let venue: LighterVenue
-
-    init(spec: MarketSpec, engine: Engine<ConfiguredStrategy>, venue: LighterVenue) {
-        self.spec = spec
-        self.engine = engine
-        self.venue = venue
-    }
-
-    private var pnlUSD: Double {
-        Double(engine.netPnL) / pow(10, Double(spec.notionalDecimals))
-    }
-
-    /// `ETH mid 3000.12 quotes 2999.50/3000.70 pos 0.0100 pnl 1.23 fills 4`.
-    func statusLine() -> String {
-        let mid = engine.markPrice.map { spec.string($0) } ?? "-"
-        let sent = venue.sendCounts
-        func quote(_ side: Side) -> String {
-            let slot = engine.orderManager.slot(side, level: 0)
-            return slot.orderID == nil ? "-" : spec.string(slot.price)
+    /// The Binance feed of `symbol`'s twin when `binance.enabled` and `binance.symbols` lists one.
+    ///
+    /// Decimals come from the built-in table for the symbols it knows (BTCUSDT, ETHUSDT,
+    /// SOLUSDT) and are 8 for prices and 6 for sizes otherwise (more decimals than Binance prints
+    /// is harmless).
+    private func binanceFeed(for symbol: String, values: ConfigValues, clock: LiveClock) -> BinanceMarketDataFeed? {
+        guard values.bool("binance.enabled") else { return nil }
+        var twin: String?
+        for pair in values.list("binance.symbols") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0].uppercased() == symbol.uppercased() { twin = parts[1].uppercased() }
         }
-        return "\(spec.symbol) mid \(mid) quotes \(quote(.buy))/\(quote(.sell)) pos \(spec.string(engine.position)) pnl \(String(format: "%.4f", pnlUSD)) "
-            + "fills \(engine.counters.fills) rejects \(engine.counters.rejects) txs \(sent.transactions)"
-    }
-
-    /// The exit summary of the market.
-    func summaryLine() -> String {
-        let sent = venue.sendCounts
-        return "\(spec.symbol): fills \(engine.counters.fills), position \(spec.string(engine.position)), "
-            + "PnL \(String(format: "%.4f", pnlUSD)) USDC, places \(venue.actionCounts.places), "
-            + "modifies \(venue.actionCounts.modifies), cancels \(venue.actionCounts.cancels), "
-            + "transactions \(sent.transactions) (\(sent.batches) batches), rejects \(engine.counters.rejects)"
+        guard let twin else { return nil }
+        let known = BinanceSymbolMap.default.entries.values.first { $0.symbol == twin }
+        let binanceSymbol = known ?? BinanceSymbol(symbol: twin, priceDecimals: 8, sizeDecimals: 6)
+        let configuration = BinanceFeedConfiguration(
+            restBaseURL: values.string("binance.rest_url") ?? "https://fapi.binance.com",
+            webSocketBaseURL: values.string("binance.ws_url") ?? "wss://fstream.binance.com")
+        let alpha = BinanceImbalanceAlpha.Configuration(
+            lookingDepth: values.double("binance.looking_depth"), windowSize: values.int("binance.window_size"),
+            minSamples: values.int("binance.min_samples"), staleSeconds: values.double("binance.stale_seconds"))
+        return BinanceMarketDataFeed(symbol: binanceSymbol, configuration: configuration, alpha: alpha, clock: clock)
     }
 }
