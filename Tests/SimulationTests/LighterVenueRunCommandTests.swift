@@ -82,6 +82,16 @@ import Testing
         #expect((Self.number(after: "modifies", in: summary) ?? 0) >= 1, "\(summary)")
         #expect((Self.number(after: "cancels", in: summary) ?? 0) >= 1, "\(summary)")
         #expect(lines.contains("open orders at exit (REST): 0"), "output:\n\(result.stdout)")
+        // Standard output is a file, not a terminal: the status comes as plain lines, one per
+        // market every --status-seconds (20 s / 5 s, plus one at shutdown), with no escape codes.
+        #expect(!result.stdout.contains("\u{1B}"), "escape codes in non-terminal output")
+        let statusPattern =
+            #/^ETH mid [0-9]+\.[0-9]+ bid ([0-9]+\.[0-9]+|-) ask ([0-9]+\.[0-9]+|-) pos -?[0-9]+\.[0-9]{4} pnl -?[0-9]+\.[0-9]{4} fills [0-9]+ rejects [0-9]+ txs [0-9]+( quota [0-9]+)?( ack [0-9]+\.[0-9]ms)? alpha lighter$/#
+        let statusLines = lines.filter { $0.hasPrefix("ETH mid ") }
+        #expect(statusLines.count >= 3, "output:\n\(result.stdout)")
+        for line in statusLines { #expect(line.wholeMatch(of: statusPattern) != nil, "\(line)") }
+        // Orders were acknowledged, so the send→ack median is shown by the end.
+        #expect(statusLines.last?.contains(" ack ") == true, "\(statusLines.last ?? "")")
     }
 
     @Test func credentialsWithoutANetworkAreRefused() async throws {
