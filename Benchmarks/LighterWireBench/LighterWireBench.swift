@@ -1,14 +1,24 @@
 // Lighter wire decoding and the quoting hot path from raw WebSocket bytes.
-// Run: swift package --package-path Benchmarks benchmark --target LighterWireBench
+// Run: swift package --package-path Benchmarks --disable-sandbox benchmark --target LighterWireBench
 //
-// - "update/order_book decode (wire)": our byte decoder on updates with 10 levels per side (≈ 1.1 kB,
-//   the shape of STACK.md §5) and 5 per side (10 levels in all), prices and sizes straight to
-//   integer ticks and lots.
+// Three message sets, 1 024 messages each with continuous nonces after a 50-level snapshot:
+// - "typical update (1–6 levels)": what Lighter sends between snapshots (protocol notes B.3): a
+//   handful of changed levels on either side, a quarter of them deletions;
+// - "10 levels (5 per side)" and "20 levels (10 per side)": every message rewrites the top 5 or
+//   10 levels of both sides (≈ 0.6 kB and 1.1 kB, the shape of STACK.md §5).
+// Every sample runs 1 000 consecutive messages and reports the time per message.
+//
+// - "update/order_book decode (wire)": our byte decoder, prices and sizes straight to integer
+//   ticks and lots; "(wire, general decoder only)": the same decoder with its compact fast path
+//   switched off (the path every message took before it existed).
 // - "update/order_book decode (JSONDecoder)": the baseline, Foundation's JSONDecoder into Codable
 //   structs on the same messages, plus the same decimal-to-integer conversion.
 // - "hot path: decode → book → vol+OBI quote → order decision": decoder, book synchronizer,
 //   VolOBIStrategy with LadderShaper, and OrderManager.update (orders acknowledged as they are
-//   placed so the manager compares targets with live orders).
+//   placed so the manager compares targets with live orders); "hot path part: …" stops after the
+//   book or after the quote; "baseline: hot path with the general decoder …" runs the whole path
+//   with the fast path off.
+// - "harness: empty iteration": what the harness adds per message.
 import Benchmark
 import Foundation
 import Lighter
@@ -59,6 +69,36 @@ func makeUpdates(count: Int, levelsPerSide: Int = 10) -> [[UInt8]] {
     return messages
 }
 
+/// `count` typical update messages with continuous nonces, as Lighter sends them between
+/// snapshots: each changes a handful of levels (1–6, each on a random side, within 20 ticks of
+/// 3000.00), a quarter of them deletions (size 0) except at the touch, which never empties.
+func makeTypicalUpdates(count: Int) -> [[UInt8]] {
+    var random = BenchRandom(state: 23)
+    var messages: [[UInt8]] = []
+    for index in 0..<count {
+        var bids: [String] = []
+        var asks: [String] = []
+        let changes = Int(random.next() % 6) + 1
+        for _ in 0..<changes {
+            let isBid = random.next() % 2 == 0
+            let depth = Int64(random.next() % 20) + 1
+            let price: Int64 = isBid ? 300_000 - depth : 300_000 + depth
+            let deleted = depth > 1 && random.next() % 4 == 0
+            let size: Int64 = deleted ? 0 : Int64(random.next() % 50_000) + 100
+            let level = "{\"price\":\"\(priceText(price))\",\"size\":\"\(sizeText(size))\"}"
+            if isBid { bids.append(level) } else { asks.append(level) }
+        }
+        let nonce = 4_037_957_053 + index
+        let text =
+            "{\"channel\":\"order_book:0\",\"offset\":\(41_692_865 + index),\"order_book\":{\"code\":0,"
+            + "\"asks\":[\(asks.joined(separator: ","))],\"bids\":[\(bids.joined(separator: ","))],"
+            + "\"offset\":\(41_692_865 + index),\"nonce\":\(nonce + 1),\"begin_nonce\":\(nonce)},"
+            + "\"timestamp\":\(1_766_434_222_600 + index * 50),\"type\":\"update/order_book\"}"
+        messages.append(Array(text.utf8))
+    }
+    return messages
+}
+
 /// A 50-level snapshot around 3000.00 with nonce `nonce`.
 func makeSnapshot(nonce: Int, offset: Int) -> [UInt8] {
     let bids = (1...50).map { "{\"price\":\"\(priceText(300_000 - Int64($0)))\",\"size\":\"\(sizeText(1000 * Int64($0)))\"}" }
@@ -94,13 +134,18 @@ struct CodableMessage: Decodable {
 }
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(3))
+    // 1 000 consecutive messages per sample, reported per message: every sample walks through
+    // the message set (one iteration per sample would time the same first message after each
+    // set-up, over and over).
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo, maxDuration: .seconds(3))
     let updates = makeUpdates(count: 1024)
 
     /// Our decoder on `messages` (reusing its buffers).
-    func wireDecode(_ name: String, _ messages: [[UInt8]]) {
+    func wireDecode(_ name: String, _ messages: [[UInt8]], compactFastPath: Bool = true) {
         Benchmark(name) { benchmark in
             var decoder = MarketMessageDecoder(markets: MarketDecimalsTable([eth]))
+            decoder.usesCompactFastPath = compactFastPath
             var message = MarketMessage()
             var index = 0
             // Warm the reusable buffers.
@@ -143,14 +188,36 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // What the harness itself costs per iteration (timer and malloc counters), for reading the
+    // per-message figures below.
+    Benchmark("harness: empty iteration") { benchmark in
+        var index = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(index)
+            index &+= 1
+        }
+    }
+
     let small = makeUpdates(count: 1024, levelsPerSide: 5)
+    wireDecode("update/order_book decode (wire), typical update (1–6 levels)", makeTypicalUpdates(count: 1024))
+    wireDecode(
+        "update/order_book decode (wire, general decoder only), typical update (1–6 levels)", makeTypicalUpdates(count: 1024),
+        compactFastPath: false)
+    wireDecode("update/order_book decode (wire, general decoder only), 10 levels per side", updates, compactFastPath: false)
     wireDecode("update/order_book decode (wire), 10 levels per side", updates)
     foundationDecode("update/order_book decode (JSONDecoder), 10 levels per side", updates)
     wireDecode("update/order_book decode (wire), 5 levels per side", small)
     foundationDecode("update/order_book decode (JSONDecoder), 5 levels per side", small)
 
-    Benchmark("hot path: decode → book → vol+OBI quote → order decision") { benchmark in
+    /// How far along the hot path a benchmark goes.
+    enum Stages { case decodeAndSync, throughQuote, throughDecision }
+
+    /// The hot path on `updates` (1024 messages, nonces continuing from the snapshot's).
+    func hotPath(_ name: String, _ updates: [[UInt8]], stages: Stages, compactFastPath: Bool = true) {
+    Benchmark(name) { benchmark in
         var decoder = MarketMessageDecoder(markets: MarketDecimalsTable([eth]))
+        decoder.usesCompactFastPath = compactFastPath
         var message = MarketMessage()
         var sync = OrderBookSynchronizer(marketID: 0, capacity: 128)
         var strategy = try VolOBIStrategy(
@@ -178,11 +245,13 @@ let benchmarks: @Sendable () -> Void = {
             case .snapshotApplied, .updateApplied: break
             default: fatalError("book out of sync in the benchmark")
             }
+            if stages == .decodeAndSync { return }
             targets.removeAll()
             strategy.quote(
                 QuoteInput(
                     book: sync.book, spec: eth, now: now, position: Quantity(lots: 300), maxPosition: Quantity(lots: 100_000),
                     orderSize: Quantity(lots: 100)), into: &targets)
+            if stages == .throughQuote { return }
             actions.removeAll(keepingCapacity: true)
             manager.update(
                 targets: targets, buySuppressed: nil, sellSuppressed: nil, at: now, position: Quantity(lots: 300),
@@ -222,9 +291,23 @@ let benchmarks: @Sendable () -> Void = {
                 index = 0
             }
             process(updates[index], now: Timestamp(nanoseconds: Int64(step) * 50_000_000))
-            blackHole(actions.count)
+            blackHole(actions.count &+ targets.bids.count &+ sync.book.bids.count)
             index &+= 1
             step &+= 1
         }
     }
+    }
+
+    let typical = makeTypicalUpdates(count: 1024)
+    let tenLevels = small
+    let twentyLevels = updates
+    for (label, messages) in [("typical update (1–6 levels)", typical), ("10 levels (5 per side)", tenLevels), ("20 levels (10 per side)", twentyLevels)] {
+        hotPath("hot path: decode → book → vol+OBI quote → order decision, \(label)", messages, stages: .throughDecision)
+        hotPath(
+            "baseline: hot path with the general decoder (no compact fast path), \(label)", messages, stages: .throughDecision,
+            compactFastPath: false)
+        hotPath("hot path part: decode → book, \(label)", messages, stages: .decodeAndSync)
+        hotPath("hot path part: decode → book → vol+OBI quote, \(label)", messages, stages: .throughQuote)
+    }
+
 }

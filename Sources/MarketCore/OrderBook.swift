@@ -17,32 +17,46 @@ public struct BookLevel: Hashable, Sendable, CustomStringConvertible {
 
 /// One side of an L2 book: levels sorted best first, integer prices and sizes.
 ///
-/// Storage is two parallel arrays kept in *ascending key order with the best level last*, where
-/// the key is the price for bids and the negated price for asks. Changes near the top of the book,
-/// which is where nearly all of them happen, therefore move only a few elements, and once the
-/// arrays have grown to the book's working depth no change allocates.
+/// Storage is one array of (key, size) entries kept in *ascending key order with the best level
+/// last*, where the key is the price for bids and the negated price for asks. Changes near the top
+/// of the book, which is where nearly all of them happen, therefore move only a few elements, and
+/// once the array has grown to the book's working depth no change allocates. One array (not one
+/// for keys and one for sizes) also means one reference to retain when a book is copied into a
+/// quote input.
 public struct BookSide: Sendable {
+    /// One level in storage: the sort key and the size.
+    @usableFromInline
+    struct Entry: Sendable {
+        @usableFromInline var key: Int64
+        @usableFromInline var size: Int64
+
+        @inlinable
+        init(key: Int64, size: Int64) {
+            self.key = key
+            self.size = size
+        }
+    }
+
     /// Which side this is.
     public let side: Side
-    @usableFromInline var keys: [Int64]
-    @usableFromInline var sizes: [Int64]
+    @usableFromInline var entries: [Entry]
+    /// The sum of the sizes (wrapping), kept up to date by every change.
+    @usableFromInline var total: Int64 = 0
 
     /// An empty side with room for `capacity` levels before it has to grow.
     public init(side: Side, capacity: Int = 256) {
         self.side = side
-        self.keys = []
-        self.sizes = []
-        self.keys.reserveCapacity(capacity)
-        self.sizes.reserveCapacity(capacity)
+        self.entries = []
+        self.entries.reserveCapacity(capacity)
     }
 
     /// The number of levels.
     @inlinable
-    public var count: Int { keys.count }
+    public var count: Int { entries.count }
 
     /// Whether the side has no levels.
     @inlinable
-    public var isEmpty: Bool { keys.isEmpty }
+    public var isEmpty: Bool { entries.isEmpty }
 
     @inlinable
     func key(for price: Int64) -> Int64 { side == .buy ? price : -price }
@@ -50,19 +64,23 @@ public struct BookSide: Sendable {
     @inlinable
     func price(forKey key: Int64) -> Int64 { side == .buy ? key : -key }
 
+    @inlinable
+    func level(_ entry: Entry) -> BookLevel {
+        BookLevel(price: Price(ticks: price(forKey: entry.key)), size: Quantity(lots: entry.size))
+    }
+
     /// The best level (highest bid or lowest ask), if any.
     @inlinable
     public var best: BookLevel? {
-        guard let last = keys.indices.last else { return nil }
-        return BookLevel(price: Price(ticks: price(forKey: keys[last])), size: Quantity(lots: sizes[last]))
+        guard let last = entries.last else { return nil }
+        return level(last)
     }
 
     /// The level `depth` places from the top (0 is the best), if the side is that deep.
     @inlinable
     public func level(at depth: Int) -> BookLevel? {
-        guard depth >= 0, depth < keys.count else { return nil }
-        let index = keys.count - 1 - depth
-        return BookLevel(price: Price(ticks: price(forKey: keys[index])), size: Quantity(lots: sizes[index]))
+        guard depth >= 0, depth < entries.count else { return nil }
+        return level(entries[entries.count - 1 - depth])
     }
 
     /// The size resting at `price`, or zero.
@@ -70,16 +88,16 @@ public struct BookSide: Sendable {
     public func size(at price: Price) -> Quantity {
         let key = key(for: price.ticks)
         let index = lowerBound(key)
-        return index < keys.count && keys[index] == key ? Quantity(lots: sizes[index]) : .zero
+        return index < entries.count && entries[index].key == key ? Quantity(lots: entries[index].size) : .zero
     }
 
     /// Calls `body` for up to `limit` levels from the best down, without allocating.
     @inlinable
     public func forEachLevel(limit: Int = .max, _ body: (BookLevel) throws -> Void) rethrows {
-        var index = keys.count - 1
+        var index = entries.count - 1
         var remaining = limit
         while index >= 0 && remaining > 0 {
-            try body(BookLevel(price: Price(ticks: price(forKey: keys[index])), size: Quantity(lots: sizes[index])))
+            try body(level(entries[index]))
             index -= 1
             remaining -= 1
         }
@@ -88,23 +106,42 @@ public struct BookSide: Sendable {
     /// Up to `limit` levels from the best down, as an array (allocates; not for the hot path).
     public func levels(limit: Int = .max) -> [BookLevel] {
         var result: [BookLevel] = []
-        result.reserveCapacity(Swift.min(limit, keys.count))
+        result.reserveCapacity(Swift.min(limit, entries.count))
         forEachLevel(limit: limit) { result.append($0) }
         return result
     }
 
     /// The total size of the levels whose price is at least as good as `limit`.
+    ///
+    /// Finds where `limit` falls with a binary search, then sums whichever part of the side is
+    /// smaller: the levels inside the limit, or those outside it, subtracted from the side's
+    /// running total (sums wrap, so both give the same result). O(log n + min(inside, outside)).
     @inlinable
     public func totalSize(atOrBetterThan limit: Price) -> Quantity {
         let limitKey = key(for: limit.ticks)
-        var total: Int64 = 0
-        var index = keys.count - 1
-        while index >= 0 && keys[index] >= limitKey {
-            total &+= sizes[index]
-            index -= 1
+        return entries.withUnsafeBufferPointer { entries in
+            let boundary = Self.lowerBound(limitKey, in: entries, count: entries.count)
+            var sum: Int64 = 0
+            if entries.count &- boundary <= boundary {
+                var index = boundary
+                while index < entries.count {
+                    sum &+= entries[index].size
+                    index &+= 1
+                }
+                return Quantity(lots: sum)
+            }
+            var index = 0
+            while index < boundary {
+                sum &+= entries[index].size
+                index &+= 1
+            }
+            return Quantity(lots: total &- sum)
         }
-        return Quantity(lots: total)
     }
+
+    /// The total size of all levels.
+    @inlinable
+    public var totalSize: Quantity { Quantity(lots: total) }
 
     /// Sets the size at `price`; a size of zero removes the level.
     ///
@@ -113,26 +150,21 @@ public struct BookSide: Sendable {
     @discardableResult
     public mutating func set(price: Price, size: Quantity) -> Quantity {
         let key = key(for: price.ticks)
-        // Most changes are at or near the top: check the top before searching.
-        let index: Int
-        if let last = keys.last, key >= last {
-            index = key == last ? keys.count - 1 : keys.count
-        } else {
-            index = lowerBound(key)
-        }
-        if index < keys.count && keys[index] == key {
-            let previous = sizes[index]
+        // Most changes are at or near the top: look there first (see `topLowerBound`).
+        let index = topLowerBound(key)
+        if index < entries.count && entries[index].key == key {
+            let previous = entries[index].size
             if size.lots == 0 {
-                keys.remove(at: index)
-                sizes.remove(at: index)
+                entries.remove(at: index)
             } else {
-                sizes[index] = size.lots
+                entries[index].size = size.lots
             }
+            total = total &- previous &+ size.lots
             return Quantity(lots: previous)
         }
         if size.lots != 0 {
-            keys.insert(key, at: index)
-            sizes.insert(size.lots, at: index)
+            insert(Entry(key: key, size: size.lots), at: index)
+            total &+= size.lots
         }
         return .zero
     }
@@ -140,20 +172,57 @@ public struct BookSide: Sendable {
     /// Removes every level, keeping the storage.
     @inlinable
     public mutating func removeAll() {
-        keys.removeAll(keepingCapacity: true)
-        sizes.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+        total = 0
     }
 
     /// The first index whose key is not less than `key`.
     @inlinable
     func lowerBound(_ key: Int64) -> Int {
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let middle = (low &+ high) >> 1
-            if keys[middle] < key { low = middle &+ 1 } else { high = middle }
+        entries.withUnsafeBufferPointer { entries in Self.lowerBound(key, in: entries, count: entries.count) }
+    }
+
+    /// The first index below `count` whose key is not less than `key` (`count` if none), by a
+    /// branch-free binary search: the loop runs ⌈log₂ count⌉ times whatever the keys, so it does
+    /// not stall on mispredicted branches.
+    @inlinable
+    static func lowerBound(_ key: Int64, in entries: UnsafeBufferPointer<Entry>, count: Int) -> Int {
+        guard count > 0 else { return 0 }
+        var base = 0
+        var length = count
+        while length > 1 {
+            let half = length >> 1
+            base = entries[base &+ half &- 1].key < key ? base &+ half : base
+            length &-= half
         }
-        return low
+        return entries[base].key < key ? base &+ 1 : base
+    }
+
+    /// ``lowerBound(_:)`` that first walks down from the best level: changes within the top
+    /// 16 levels (nearly all of them) are found with a short predictable loop; deeper ones fall
+    /// back to the binary search over the rest.
+    @inlinable
+    func topLowerBound(_ key: Int64) -> Int {
+        entries.withUnsafeBufferPointer { entries in
+            var index = entries.count
+            let stop = Swift.max(0, entries.count &- 16)
+            while index > stop && entries[index &- 1].key >= key { index &-= 1 }
+            if index > stop || index == 0 { return index }
+            return Self.lowerBound(key, in: entries, count: index)
+        }
+    }
+
+    /// Inserts `entry` at `index` (append, then shift the tail up by one).
+    @inlinable
+    mutating func insert(_ entry: Entry, at index: Int) {
+        let oldCount = entries.count
+        entries.append(entry)
+        guard index < oldCount else { return }
+        entries.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            (base + index + 1).moveInitialize(from: base + index, count: oldCount - index)
+            base[index] = entry
+        }
     }
 }
 

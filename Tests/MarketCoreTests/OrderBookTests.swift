@@ -142,3 +142,81 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The running side totals behind `totalSize(atOrBetterThan:)` and `depth(_:withinFractionOfMid:)`
+/// against a straightforward scan of the levels, on random books changed at random.
+@Suite struct OrderBookTotalsTests {
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// The sum of sizes of the levels at `limit` or better, by walking every level.
+    func scanned(_ side: BookSide, atOrBetterThan limit: Price) -> Int64 {
+        var sum: Int64 = 0
+        side.forEachLevel { level in
+            if side.side == .buy ? level.price >= limit : level.price <= limit { sum &+= level.size.lots }
+        }
+        return sum
+    }
+
+    func level(_ price: Int64, _ size: Int64) -> BookLevel { BookLevel(price: Price(ticks: price), size: Quantity(lots: size)) }
+
+    @Test func levelsAndTotalsMatchAReferenceAfterRandomChanges() {
+        var random = Random(state: 5)
+        var book = OrderBook(capacity: 16)
+        var reference: [Side: [Int64: Int64]] = [.buy: [:], .sell: [:]]
+        var checks = 0
+        for round in 0..<4000 {
+            if round % 1000 == 0 {
+                // A fresh snapshot now and then (replace and removeAll keep the totals right).
+                book.removeAll()
+                let bids = (1...Int64(random.next() % 60 + 1)).map { level(10_000 - $0, Int64(random.next() % 1000)) }
+                let asks = (1...Int64(random.next() % 60 + 1)).map { level(10_000 + $0, Int64(random.next() % 1000)) }
+                book.replace(bids: bids.shuffled(), asks: asks.shuffled())
+                reference = [.buy: [:], .sell: [:]]
+                for entry in bids where entry.size.lots != 0 { reference[.buy]?[entry.price.ticks] = entry.size.lots }
+                for entry in asks where entry.size.lots != 0 { reference[.sell]?[entry.price.ticks] = entry.size.lots }
+            }
+            let side: Side = random.next() % 2 == 0 ? .buy : .sell
+            let distance = Int64(random.next() % 300) + 1
+            let price = Price(ticks: side == .buy ? 10_000 - distance : 10_000 + distance)
+            let size = random.next() % 3 == 0 ? 0 : Int64(random.next() % 5000)
+            book.apply(side: side, price: price, size: Quantity(lots: size))
+            reference[side]?[price.ticks] = size == 0 ? nil : size
+            // The levels, best first, equal the reference's non-empty prices sorted.
+            let expectedBids = (reference[.buy] ?? [:]).sorted { $0.key > $1.key }.map { level($0.key, $0.value) }
+            let expectedAsks = (reference[.sell] ?? [:]).sorted { $0.key < $1.key }.map { level($0.key, $0.value) }
+            #expect(book.bids.levels() == expectedBids)
+            #expect(book.asks.levels() == expectedAsks)
+            for bookSide in [book.bids, book.asks] {
+                var all: Int64 = 0
+                bookSide.forEachLevel { all += $0.size.lots }
+                #expect(bookSide.totalSize.lots == all)
+                let probe = Price(ticks: 10_000 + (bookSide.side == .buy ? -1 : 1) * (Int64(random.next() % 320) - 10))
+                #expect(bookSide.totalSize(atOrBetterThan: probe).lots == scanned(bookSide, atOrBetterThan: probe))
+                checks += 1
+            }
+            // depth within a fraction of mid: bids ≥ ⌈mid(1 − f)⌉, asks ≤ ⌊mid(1 + f)⌋, where a
+            // product within 10⁻⁹ (relative) of a whole tick counts as that tick (the documented
+            // snapping of floating-point noise: 10000.5 × 1.0019 is 10019.999… in binary).
+            if let mid = book.midTicks {
+                let fraction = Double(random.next() % 400) / 10_000
+                func snap(_ value: Double) -> Double {
+                    abs(value - value.rounded()) <= 1e-9 * max(1, abs(value)) ? value.rounded() : value
+                }
+                let bidLimit = Price(ticks: Int64(snap(mid * (1 - fraction)).rounded(.up)))
+                let askLimit = Price(ticks: Int64(snap(mid * (1 + fraction)).rounded(.down)))
+                #expect(book.depth(.buy, withinFractionOfMid: fraction).lots == scanned(book.bids, atOrBetterThan: bidLimit))
+                #expect(book.depth(.sell, withinFractionOfMid: fraction).lots == scanned(book.asks, atOrBetterThan: askLimit))
+            }
+        }
+        #expect(checks == 8000)
+    }
+}

@@ -145,3 +145,21 @@ import Testing
         #expect(quote(&strategy, second: 21).bidReason == .warmingUp(samples: 0, needed: 5))
     }
 }
+
+/// The shaper's shortcut for order sizes against `max(lots, minimumQuantity(at:))` on random
+/// markets, prices and sizes on the lot grid.
+@Suite struct LadderShaperSizeTests {
+    @Test func quoteSizeEqualsTheMinimumRule() throws {
+        var random = Xoshiro256StarStar(seed: 3)
+        for _ in 0..<20_000 {
+            let lot = Int64(random.next() % 5) + 1
+            let spec = try MarketSpec(
+                symbol: "R", marketID: 0, priceDecimals: 2, sizeDecimals: 4, lotSize: lot,
+                minBaseAmount: Quantity(lots: Int64(random.next() % 200)), minQuoteNotional: Int64(random.next() % 50_000_000))
+            let lots = Int64(random.next() % 3000) / lot * lot
+            let price = Price(ticks: Int64(random.next() % 400_000) - 1000)
+            let expected = max(Quantity(lots: lots), spec.minimumQuantity(at: price))
+            #expect(LadderShaper.quoteSize(lots: lots, at: price, spec: spec) == expected)
+        }
+    }
+}

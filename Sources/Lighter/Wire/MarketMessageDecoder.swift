@@ -3,6 +3,10 @@ import MarketCore
 /// The price and size decimals of the markets a decoder may see, by market id.
 public struct MarketDecimalsTable: Sendable {
     @usableFromInline var byMarket: [Int: Decimals] = [:]
+    /// The same entries for market ids below ``denseLimit``, indexed by id (no hashing on the
+    /// hot path).
+    @usableFromInline var dense: [Decimals?] = []
+    @usableFromInline static let denseLimit = 4096
 
     /// The decimals of one market.
     public struct Decimals: Hashable, Sendable {
@@ -28,17 +32,25 @@ public struct MarketDecimalsTable: Sendable {
 
     /// Records (or replaces) one market's decimals.
     public mutating func set(_ spec: MarketSpec) {
-        byMarket[spec.marketID] = Decimals(price: spec.priceDecimals, size: spec.sizeDecimals)
+        set(marketID: spec.marketID, priceDecimals: spec.priceDecimals, sizeDecimals: spec.sizeDecimals)
     }
 
     /// Records (or replaces) one market's decimals.
     public mutating func set(marketID: Int, priceDecimals: Int, sizeDecimals: Int) {
-        byMarket[marketID] = Decimals(price: priceDecimals, size: sizeDecimals)
+        let decimals = Decimals(price: priceDecimals, size: sizeDecimals)
+        byMarket[marketID] = decimals
+        if marketID >= 0 && marketID < Self.denseLimit {
+            if dense.count <= marketID { dense.append(contentsOf: repeatElement(nil, count: marketID + 1 - dense.count)) }
+            dense[marketID] = decimals
+        }
     }
 
     /// The decimals of `marketID`, if known.
     @inlinable
-    public subscript(marketID: Int) -> Decimals? { byMarket[marketID] }
+    public subscript(marketID: Int) -> Decimals? {
+        if marketID >= 0 && marketID < dense.count { return dense[marketID] }
+        return marketID >= 0 && marketID < Self.denseLimit ? nil : byMarket[marketID]
+    }
 }
 
 /// One public trade from a `trade` channel message, with integer price and size.
@@ -158,9 +170,10 @@ public struct MarketMessage: Sendable {
         beginNonce = nil
         timestampMs = nil
         code = nil
-        bids.removeAll(keepingCapacity: true)
-        asks.removeAll(keepingCapacity: true)
-        trades.removeAll(keepingCapacity: true)
+        // (Skipping empty arrays avoids the generic removal call on the hot path.)
+        if !bids.isEmpty { bids.removeAll(keepingCapacity: true) }
+        if !asks.isEmpty { asks.removeAll(keepingCapacity: true) }
+        if !trades.isEmpty { trades.removeAll(keepingCapacity: true) }
     }
 
     /// Whether this is a book message (snapshot or update).
@@ -199,6 +212,11 @@ public struct MarketMessageDecoder: Sendable {
     var rawLevels: [RawLevel] = []
     var rawTrades: [RawTrade] = []
 
+    /// Whether book messages in Lighter's own compact form take the fast path (the default).
+    /// Off, every message goes through the general decoder, which gives the same results more
+    /// slowly (for comparisons in tests and benchmarks).
+    public var usesCompactFastPath = true
+
     /// A decoder for the markets in `markets`.
     public init(markets: MarketDecimalsTable) {
         self.markets = markets
@@ -213,6 +231,13 @@ public struct MarketMessageDecoder: Sendable {
     /// - Throws: ``WireError`` if the bytes are not valid JSON of the expected shape, a price or
     ///   size has more decimals than the market, or the market is unknown.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer, into message: inout MarketMessage) throws(WireError) {
+        if usesCompactFastPath && decodeCompactBook(bytes, into: &message) { return }
+        try decodeGeneral(bytes, into: &message)
+    }
+
+    /// The general decoder: any key order, whitespace, escapes, unknown keys; throws on malformed
+    /// input. ``decode(_:into:)`` runs it when the compact fast path declines a message.
+    mutating func decodeGeneral(_ bytes: UnsafeRawBufferPointer, into message: inout MarketMessage) throws(WireError) {
         message.reset()
         rawLevels.removeAll(keepingCapacity: true)
         rawTrades.removeAll(keepingCapacity: true)

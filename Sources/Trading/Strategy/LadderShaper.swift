@@ -91,14 +91,12 @@ public struct LadderShaper: Sendable, Hashable {
             if bidAllowed {
                 let price = level == 0 ? firstBid : min(spec.priceRoundedDown(bestBid - offset), firstBid - Int64(level) * spec.tickSize)
                 if price.ticks > 0 {
-                    let quantity = max(Quantity(lots: lots), spec.minimumQuantity(at: price))
-                    targets.append(QuoteLevel(price: price, size: quantity), to: .buy)
+                    targets.append(QuoteLevel(price: price, size: Self.quoteSize(lots: lots, at: price, spec: spec)), to: .buy)
                 }
             }
             if askAllowed {
                 let price = level == 0 ? firstAsk : max(spec.priceRoundedUp(bestAsk + offset), firstAsk + Int64(level) * spec.tickSize)
-                let quantity = max(Quantity(lots: lots), spec.minimumQuantity(at: price))
-                targets.append(QuoteLevel(price: price, size: quantity), to: .sell)
+                targets.append(QuoteLevel(price: price, size: Self.quoteSize(lots: lots, at: price, spec: spec)), to: .sell)
             }
             size *= sizeMultiplier
         }
@@ -106,6 +104,20 @@ public struct LadderShaper: Sendable, Hashable {
         if !askAllowed { targets.suppress(.sell, because: .positionLimit) }
         targets.fairTicks = (bestBid + bestAsk) / 2 * pow10(spec.priceDecimals)
         targets.halfSpreadTicks = half * pow10(spec.priceDecimals)
+    }
+
+    /// `max(lots, spec.minimumQuantity(at: price))` for `lots` on the lot grid. When `lots`
+    /// already meets both minimums (the usual case) it is the answer: it is a lot multiple at
+    /// least the base minimum and at least `⌈minQuoteNotional / price⌉`, so no smaller lot
+    /// multiple can exceed it; this skips the 128-bit division of `minimumQuantity`.
+    @inline(__always)
+    static func quoteSize(lots: Int64, at price: Price, spec: MarketSpec) -> Quantity {
+        if price.ticks > 0, lots >= max(spec.minBaseAmount.lots, 1),
+            Int128(lots) * Int128(price.ticks) >= Int128(spec.minQuoteNotional)
+        {
+            return Quantity(lots: lots)
+        }
+        return max(Quantity(lots: lots), spec.minimumQuantity(at: price))
     }
 
     private func floorToLot(_ lots: Double, spec: MarketSpec) -> Int64 {
