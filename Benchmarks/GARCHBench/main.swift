@@ -1,6 +1,8 @@
 // GARCH(1,1) fit on 86 400 simulated 1 s returns: Quant's GARCHModel against the Python `arch`
 // package (scripts/garch_reference.py, fit time measured inside Python, excluding start-up).
-//   swift run -c release --package-path Benchmarks GARCHBench
+//   swift run -c release --package-path Benchmarks GARCHBench   (GARCH_BENCH_RUNS=N, default 5)
+// Both sides include the standard errors (ours: Hessian from differences of the analytic gradient;
+// arch: cov_type="classic").
 import Foundation
 import Quant
 

@@ -132,11 +132,14 @@ public struct GARCHFit: Sendable, Hashable, Codable {
 /// `lnΓ((ν+1)/2) − lnΓ(ν/2) − ½ log(π(ν−2)) − ½ log σ² − (ν+1)/2 · log(1 + ε²/(σ²(ν−2)))`.
 ///
 /// Fitting: the returns are divided by their sample standard deviation (the likelihood is
-/// exactly equivariant, so the estimates are mapped back without loss), then Nelder–Mead
-/// minimises the negative mean log-likelihood over an unconstrained parametrisation
-/// (`ω = e^θ`, `α+β = logistic(θ)`, `α/(α+β) = logistic(θ)`, `ν = 2.05 + 497.95·logistic(θ)`,
-/// so ω > 0, α, β ≥ 0, α+β < 1 and 2.05 < ν < 500 hold by construction) from the two best of
-/// several starting points, and the best run is polished by restarts.
+/// exactly equivariant, so the estimates are mapped back without loss), then BFGS with the
+/// analytic gradient (`GARCHLikelihood`, value and gradient in one pass) minimises the negative
+/// mean log-likelihood over an unconstrained parametrisation (`ω = e^θ`, `α+β = logistic(θ)`,
+/// `α/(α+β) = logistic(θ)`, `ν = 2.05 + 497.95·logistic(θ)`, so ω > 0, α, β ≥ 0, α+β < 1 and
+/// 2.05 < ν < 500 hold by construction) from the best of several starting points until two
+/// runs have converged (Nelder–Mead is the last resort), and a Newton
+/// step in the natural parameters, with the Hessian from differences of the analytic gradient,
+/// polishes the estimate when it stays inside the constraints.
 public struct GARCHModel: Sendable, Hashable {
     /// The mean specification.
     public var mean: GARCHMean
@@ -236,26 +239,59 @@ public struct GARCHModel: Sendable, Hashable {
         let count = Double(scaled.count)
         let hasMean = mean == .constant
         let hasNu = innovation == .studentT
+        let likelihood = GARCHLikelihood(returns: scaled, backcast: scaledBackcast, hasMean: hasMean, hasNu: hasNu)
+        let dimension = likelihood.dimension
+        let offset = hasMean ? 1 : 0
 
-        // θ → (μ, ω, α, β, ν) in scaled units.
-        func natural(_ theta: [Double]) -> (mu: Double, omega: Double, alpha: Double, beta: Double, nu: Double?) {
-            var index = 0
-            var mu = 0.0
-            if hasMean { mu = theta[0]; index = 1 }
-            let omega = Double.exp(theta[index])
-            let persistence = logistic(theta[index + 1])
-            let share = logistic(theta[index + 2])
-            let nu: Double? = hasNu ? 2.05 + 497.95 * logistic(theta[index + 3]) : nil
-            return (mu, omega, persistence * share, persistence * (1 - share), nu)
+        // θ → x = (μ?, ω, α, β, ν?) in scaled units.
+        func natural(_ theta: UnsafeBufferPointer<Double>, into x: UnsafeMutableBufferPointer<Double>) {
+            if hasMean { x[0] = theta[0] }
+            x[offset] = Double.exp(theta[offset])
+            let persistence = logistic(theta[offset + 1])
+            let share = logistic(theta[offset + 2])
+            x[offset + 1] = persistence * share
+            x[offset + 2] = persistence * (1 - share)
+            if hasNu { x[offset + 3] = 2.05 + 497.95 * logistic(theta[offset + 3]) }
         }
-        func objective(_ theta: [Double]) -> Double {
-            let p = natural(theta)
-            return -Self.logLikelihood(
-                scaled, mu: p.mu, omega: p.omega, alpha: p.alpha, beta: p.beta, nu: p.nu, backcast: scaledBackcast) / count
+        func naturalArray(_ theta: [Double]) -> [Double] {
+            var x = [Double](repeating: 0, count: dimension)
+            theta.withUnsafeBufferPointer { t in x.withUnsafeMutableBufferPointer { natural(t, into: $0) } }
+            return x
+        }
+        // f(θ) = −log L(x(θ))/n and ∇_θ f by the chain rule; the two buffers are reused by every evaluation.
+        var xBuffer = [Double](repeating: 0, count: dimension)
+        var naturalGradient = [Double](repeating: 0, count: dimension)
+        func objective(_ theta: UnsafeBufferPointer<Double>, _ gradient: UnsafeMutableBufferPointer<Double>) -> Double {
+            xBuffer.withUnsafeMutableBufferPointer { x in
+                natural(theta, into: x)
+                let logL = naturalGradient.withUnsafeMutableBufferPointer {
+                    likelihood.logLikelihood(UnsafeBufferPointer(x), gradient: $0)
+                }
+                guard logL.isFinite else { return .infinity }
+                let g = naturalGradient
+                if hasMean { gradient[0] = -g[0] / count }
+                let omega = x[offset]
+                let persistence = logistic(theta[offset + 1])
+                let share = logistic(theta[offset + 2])
+                let gAlpha = g[offset + 1], gBeta = g[offset + 2]
+                gradient[offset] = -g[offset] * omega / count
+                gradient[offset + 1] = -(gAlpha * share + gBeta * (1 - share)) * persistence * (1 - persistence) / count
+                gradient[offset + 2] = -(gAlpha - gBeta) * persistence * share * (1 - share) / count
+                if hasNu {
+                    let l = logistic(theta[offset + 3])
+                    gradient[offset + 3] = -g[offset + 3] * 497.95 * l * (1 - l) / count
+                }
+                return -logL / count
+            }
+        }
+        func objectiveValue(_ theta: [Double]) -> Double {
+            let x = naturalArray(theta)
+            let logL = likelihood.logLikelihood(x)
+            return logL.isFinite ? -logL / count : .infinity
         }
 
-        // Several starts: evaluate each, run the simplex from the two best (the full runs dominate the cost).
-        let optimizer = NelderMead()
+        // Several starts, evaluated once each (value only); BFGS from the best ones in order until two
+        // runs have converged (the better optimum wins). Nelder–Mead is the last resort.
         var starts: [(value: Double, theta: [Double])] = []
         for (alpha, beta) in [(0.05, 0.90), (0.10, 0.80), (0.03, 0.96), (0.20, 0.50)] {
             for nu in hasNu ? [8.0, 4.0] : [0] {
@@ -265,51 +301,72 @@ public struct GARCHModel: Sendable, Hashable {
                 theta.append(logit(alpha + beta))
                 theta.append(logit(alpha / (alpha + beta)))
                 if hasNu { theta.append(logit((nu - 2.05) / 497.95)) }
-                let value = objective(theta)
-                if value.isFinite { starts.append((value, theta)) }
+                let startValue = objectiveValue(theta)
+                if startValue.isFinite { starts.append((startValue, theta)) }
             }
         }
         var evaluations = starts.count
-        var best: NelderMead.Result?
-        for start in starts.sorted(by: { $0.value < $1.value }).prefix(2) {
-            let run = optimizer.minimize(objective, start: start.theta, step: 0.3)
+        var best: (point: [Double], value: Double)?
+        let bfgs = BFGSMinimizer()
+        var convergedRuns = 0
+        for start in starts.sorted(by: { $0.value < $1.value }) {
+            let run = bfgs.minimize(objective, start: start.theta)
             evaluations += run.evaluations
-            if run.value.isFinite, run.value < (best?.value ?? .infinity) { best = run }
+            if run.value.isFinite, run.value < (best?.value ?? .infinity) { best = (run.point, run.value) }
+            if run.converged { convergedRuns += 1 }
+            if convergedRuns == 2 { break }
         }
-        guard let start = best else {
+        if best == nil, let first = starts.min(by: { $0.value < $1.value }) {
+            let run = NelderMead().minimizeWithRestarts({ objectiveValue($0) }, start: first.theta, step: 0.3)
+            evaluations += run.evaluations
+            if run.value.isFinite { best = (run.point, run.value) }
+        }
+        guard let solution = best else {
             throw GARCHFitError(reason: "no starting point gave a finite likelihood")
         }
-        let polished = optimizer.minimizeWithRestarts(objective, start: start.point, step: 0.05)
-        evaluations += polished.evaluations
-        let solution = polished.value <= start.value ? polished : start
-        guard solution.value.isFinite else {
-            throw GARCHFitError(reason: "the optimiser ended on a non-finite likelihood")
-        }
-        let p = natural(solution.point)
 
-        // Standard errors: central-difference Hessian of −log L in natural scaled parameters.
-        var naturalPoint: [Double] = []
-        if hasMean { naturalPoint.append(p.mu) }
-        naturalPoint += [p.omega, p.alpha, p.beta]
-        if let nu = p.nu { naturalPoint.append(nu) }
-        func negativeLogLikelihood(_ x: [Double]) -> Double {
-            var index = 0
-            var mu = 0.0
-            if hasMean { mu = x[0]; index = 1 }
-            return -Self.logLikelihood(
-                scaled, mu: mu, omega: x[index], alpha: x[index + 1], beta: x[index + 2],
-                nu: hasNu ? x[index + 3] : nil, backcast: scaledBackcast)
+        // Newton polish in the natural parameters with the Hessian from central differences of the
+        // analytic gradient (the same Hessian gives the standard errors); a step is kept only when it
+        // stays inside the constraints and does not lower the likelihood.
+        var point = naturalArray(solution.point)
+        var pointLogL = -solution.value * count
+        var scratch = [Double](repeating: 0, count: dimension)
+        func feasible(_ x: [Double]) -> Bool {
+            x[offset] > 0 && x[offset + 1] >= 0 && x[offset + 2] >= 0 && x[offset + 1] + x[offset + 2] < 1
+                && (!hasNu || (x[offset + 3] > 2.05 && x[offset + 3] < 500))
         }
-        let covariance = numericalHessian(negativeLogLikelihood, at: naturalPoint).flatMap(invertPositiveDefinite)
+        var hessian = negativeHessian(likelihood, at: point, evaluations: &evaluations)
+        for _ in 0..<2 {
+            guard let h = hessian, let inverse = invertPositiveDefinite(h) else { break }
+            var gradient = [Double](repeating: 0, count: dimension)
+            _ = likelihood.logLikelihood(point, gradient: &gradient)
+            evaluations += 1
+            // Newton step for −log L: Δ = H⁻¹ ∇ log L (H is the Hessian of −log L).
+            let step = (0..<dimension).map { i in (0..<dimension).reduce(0.0) { $0 + inverse[i][$1] * gradient[$1] } }
+            let candidate = zip(point, step).map { $0 + $1 }
+            guard feasible(candidate) else { break }
+            let candidateLogL = likelihood.logLikelihood(candidate, gradient: &scratch)
+            evaluations += 1
+            guard candidateLogL.isFinite, candidateLogL >= pointLogL else { break }
+            let relativeStep = zip(step, point).reduce(0.0) { max($0, abs($1.0) / max(abs($1.1), 1e-8)) }
+            point = candidate
+            pointLogL = candidateLogL
+            if relativeStep < 1e-6 { break }
+            hessian = negativeHessian(likelihood, at: point, evaluations: &evaluations)
+        }
+        let p = (mu: hasMean ? point[0] : 0, omega: point[offset], alpha: point[offset + 1], beta: point[offset + 2],
+                 nu: hasNu ? point[offset + 3] : nil as Double?)
+
+        // Standard errors: inverse of the Hessian of −log L in natural scaled parameters.
+        let covariance = hessian.flatMap(invertPositiveDefinite)
         var errors: GARCHParameters?
         if let covariance {
             let se = covariance.indices.map { covariance[$0][$0].squareRoot() }
-            var index = 0
             var muError = 0.0
-            if hasMean { muError = se[0] * scale; index = 1 }
+            if hasMean { muError = se[0] * scale }
             errors = GARCHParameters(
-                mu: muError, omega: se[index] * scale * scale, alpha: se[index + 1], beta: se[index + 2],
-                nu: hasNu ? se[index + 3] : nil)
+                mu: muError, omega: se[offset] * scale * scale, alpha: se[offset + 1], beta: se[offset + 2],
+                nu: hasNu ? se[offset + 3] : nil)
         }
 
         let parameters = GARCHParameters(
@@ -324,37 +381,37 @@ public struct GARCHModel: Sendable, Hashable {
             previousSquare = e * e
         }
         let next = parameters.omega + parameters.alpha * previousSquare + parameters.beta * variance
-        let logLikelihood = -solution.value * count - count * Double.log(scale)
+        let logLikelihood = pointLogL - count * Double.log(scale)
         return GARCHFit(
             mean: mean, innovation: innovation, parameters: parameters, standardErrors: errors,
             logLikelihood: logLikelihood, observationCount: returns.count, intervalSeconds: intervalSeconds,
             backcast: start0, lastVariance: variance, nextVariance: next, evaluations: evaluations)
     }
 
-    /// Central-difference Hessian of `function` at `point`; nil if a value is not finite.
-    private func numericalHessian(_ function: ([Double]) -> Double, at point: [Double]) -> [[Double]]? {
-        let n = point.count
-        let steps = point.map { max(abs($0), 1e-3) * 1e-4 }
+    /// Hessian of −log L at `x` by central differences of the analytic gradient (step 1e-5 relative,
+    /// at least 1e-8), symmetrised; nil if a value is not finite.
+    private func negativeHessian(_ likelihood: GARCHLikelihood, at x: [Double], evaluations: inout Int) -> [[Double]]? {
+        let n = x.count
         var hessian = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-        let center = function(point)
+        var plus = [Double](repeating: 0, count: n)
+        var minus = [Double](repeating: 0, count: n)
+        for j in 0..<n {
+            let step = max(abs(x[j]), 1e-3) * 1e-5
+            var shifted = x
+            shifted[j] = x[j] + step
+            let up = likelihood.logLikelihood(shifted, gradient: &plus)
+            shifted[j] = x[j] - step
+            let down = likelihood.logLikelihood(shifted, gradient: &minus)
+            evaluations += 2
+            guard up.isFinite, down.isFinite else { return nil }
+            for i in 0..<n { hessian[i][j] = -(plus[i] - minus[i]) / (2 * step) }
+        }
         for i in 0..<n {
-            for j in i..<n {
-                func shifted(_ di: Double, _ dj: Double) -> Double {
-                    var x = point
-                    x[i] += di * steps[i]
-                    x[j] += dj * steps[j]
-                    return function(x)
-                }
-                let value: Double
-                if i == j {
-                    value = (shifted(1, 0) - 2 * center + shifted(-1, 0)) / (steps[i] * steps[i])
-                } else {
-                    value = (shifted(1, 1) - shifted(1, -1) - shifted(-1, 1) + shifted(-1, -1))
-                        / (4 * steps[i] * steps[j])
-                }
-                guard value.isFinite else { return nil }
-                hessian[i][j] = value
-                hessian[j][i] = value
+            for j in 0..<i {
+                let average = 0.5 * (hessian[i][j] + hessian[j][i])
+                guard average.isFinite else { return nil }
+                hessian[i][j] = average
+                hessian[j][i] = average
             }
         }
         return hessian

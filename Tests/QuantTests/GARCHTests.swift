@@ -1,5 +1,5 @@
 import Foundation
-import Quant
+@testable import Quant
 import Testing
 
 /// GARCH(1,1) maximum likelihood against the Python `arch` package (8.0.0, `scripts/garch_reference.py`),
@@ -69,6 +69,63 @@ import Testing
         let forecast = fit.forecastVariance(horizon: 3)
         #expect(forecast.count == 3)
         #expect(abs(forecast[2] - (p.omega + (p.alpha + p.beta) * (p.omega + (p.alpha + p.beta) * fit.nextVariance))) <= 1e-12)
+    }
+
+    @Test func digammaAtKnownValues() {
+        // ψ(1) = −γ, ψ(½) = −γ − 2 ln 2, ψ(10) = H₉ − γ (Euler–Mascheroni γ = 0.5772156649015329).
+        let gamma = 0.5772156649015329
+        #expect(abs(digamma(1) + gamma) <= 1e-13)
+        #expect(abs(digamma(0.5) - (-gamma - 2 * log(2.0))) <= 1e-13)
+        let harmonic9 = (1...9).reduce(0.0) { $0 + 1 / Double($1) }
+        #expect(abs(digamma(10) - (harmonic9 - gamma)) <= 1e-13)
+    }
+
+    /// The one-pass likelihood equals the plain per-observation sum (`GARCHModel.logLikelihood`), and its
+    /// analytic gradient equals central differences of that plain sum, for all four specifications.
+    @Test func analyticGradientMatchesFiniteDifferences() throws {
+        let returns = Self.simulate(count: 3_000, mu: 0.02, omega: 0.05, alpha: 0.08, beta: 0.9, nu: 6, seed: 13)
+        for mean in [GARCHMean.zero, .constant] {
+            for innovation in [GARCHInnovation.normal, .studentT] {
+                let model = GARCHModel(mean: mean, innovation: innovation)
+                let b = model.backcast(returns)
+                let likelihood = GARCHLikelihood(
+                    returns: returns, backcast: b, hasMean: mean == .constant, hasNu: innovation == .studentT)
+                var x: [Double] = mean == .constant ? [0.015] : []
+                x += [0.06, 0.07, 0.88]
+                if innovation == .studentT { x.append(5.5) }
+                func reference(_ x: [Double]) -> Double {
+                    let offset = mean == .constant ? 1 : 0
+                    return model.logLikelihood(returns, parameters: GARCHParameters(
+                        mu: mean == .constant ? x[0] : 0, omega: x[offset], alpha: x[offset + 1], beta: x[offset + 2],
+                        nu: innovation == .studentT ? x[offset + 3] : nil), backcast: b)
+                }
+                var gradient: [Double] = []
+                let value = likelihood.logLikelihood(x, gradient: &gradient)
+                let plain = reference(x)
+                #expect(abs(value - plain) <= 1e-11 * abs(plain), "\(mean) \(innovation): \(value) vs \(plain)")
+                for i in x.indices {
+                    let step = 1e-6 * max(abs(x[i]), 1e-2)
+                    var up = x, down = x
+                    up[i] += step
+                    down[i] -= step
+                    let numeric = (reference(up) - reference(down)) / (2 * step)
+                    #expect(abs(gradient[i] - numeric) <= 1e-5 * max(abs(numeric), 1),
+                            "\(mean) \(innovation) ∂/∂x[\(i)]: analytic \(gradient[i]) vs numeric \(numeric)")
+                }
+            }
+        }
+    }
+
+    @Test func bfgsFindsTheRosenbrockMinimum() {
+        // Rosenbrock: minimum 0 at (1, 1), gradient (−2(1−x) − 400x(y−x²), 200(y−x²)).
+        let result = BFGSMinimizer().minimize({ p, g in
+            let x = p[0], y = p[1]
+            g[0] = -2 * (1 - x) - 400 * x * (y - x * x)
+            g[1] = 200 * (y - x * x)
+            return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x)
+        }, start: [-1.2, 1])
+        #expect(result.converged)
+        #expect(abs(result.point[0] - 1) <= 1e-7 && abs(result.point[1] - 1) <= 1e-7, "\(result.point)")
     }
 
     @Test func fallsBackToRollingStdWhenTooShortOrConstant() {
