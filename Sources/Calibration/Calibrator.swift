@@ -120,12 +120,13 @@ public struct CalibrationResult: Sendable, Hashable, Codable {
             lines.append(String(format: "  %7.1f %8d %12.5f %10.5f", row.distanceTicks, row.count, row.observedRate, row.fittedRate))
         }
         if let grid {
-            lines.append(String(format: "γ/horizon grid (objective PnL − %.4g·avg|q|²):", grid.inventoryPenalty))
-            lines.append("        γ   horizon s    PnL USD   avg|q|   fills   objective")
+            lines.append("γ/horizon grid, objective \(grid.objective):")
+            lines.append("        γ   horizon s    PnL USD   avg|q|    var(q)   fills   objective")
             for result in grid.results {
                 lines.append(String(
-                    format: "  %8.4g %10.0f %10.2f %8.4f %7d %11.2f%@", result.candidate.gamma, result.candidate.horizonSeconds,
-                    result.pnlUSD, result.averageAbsoluteInventory, result.fills, result.objective,
+                    format: "  %8.4g %10.0f %10.2f %8.4f %9.4g %7d %11.2f%@", result.candidate.gamma,
+                    result.candidate.horizonSeconds, result.pnlUSD, result.averageAbsoluteInventory,
+                    result.inventoryVariance ?? .nan, result.fills, result.objective,
                     result == grid.best ? "  ← chosen" : ""))
             }
         }

@@ -25,12 +25,29 @@ public struct GridResult: Sendable, Hashable, Codable {
     public var pnlUSD: Double
     /// Time-weighted average |position|, base units.
     public var averageAbsoluteInventory: Double
+    /// Time-weighted variance of the signed position, base units² (nil in parameter files written
+    /// before the objective used it).
+    public var inventoryVariance: Double?
     /// Largest |position|, base units.
     public var maxAbsoluteInventory: Double
     /// Our executions.
     public var fills: Int
-    /// `pnlUSD − penalty · averageAbsoluteInventory²` (see ``GammaGridSearch/inventoryPenalty``).
+    /// `pnlUSD − penalty · inventoryVariance` (see ``GammaGridSearch/inventoryPenalty``).
     public var objective: Double
+
+    /// Creates the result.
+    public init(
+        candidate: GridCandidate, pnlUSD: Double, averageAbsoluteInventory: Double, inventoryVariance: Double?,
+        maxAbsoluteInventory: Double, fills: Int, objective: Double
+    ) {
+        self.candidate = candidate
+        self.pnlUSD = pnlUSD
+        self.averageAbsoluteInventory = averageAbsoluteInventory
+        self.inventoryVariance = inventoryVariance
+        self.maxAbsoluteInventory = maxAbsoluteInventory
+        self.fills = fills
+        self.objective = objective
+    }
 }
 
 /// The grid's results in candidate order and the best one.
@@ -41,13 +58,38 @@ public struct GridSearchReport: Sendable, Hashable, Codable {
     public var best: GridResult
     /// The penalty used.
     public var inventoryPenalty: Double
+    /// The objective maximised, in words with the penalty's value, e.g.
+    /// `PnL − 50·inventory variance (USD; variance time-weighted, base units²)`.
+    public var objective: String
+
+    /// Creates the report.
+    public init(results: [GridResult], best: GridResult, inventoryPenalty: Double, objective: String) {
+        self.results = results
+        self.best = best
+        self.inventoryPenalty = inventoryPenalty
+        self.objective = objective
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case results, best, inventoryPenalty, objective
+    }
+
+    /// Decodes a report; a file written before `objective` was recorded used
+    /// `PnL − λ·(average |inventory|)²`, and says so.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        results = try container.decode([GridResult].self, forKey: .results)
+        best = try container.decode(GridResult.self, forKey: .best)
+        inventoryPenalty = try container.decode(Double.self, forKey: .inventoryPenalty)
+        objective = try container.decodeIfPresent(String.self, forKey: .objective)
+            ?? "PnL − \(inventoryPenalty)·(average |inventory|)² (USD; base units²)"
+    }
 }
 
 /// Backtests every (γ, horizon) pair of an Avellaneda–Stoikov strategy on the same events and
-/// picks the best by `PnL − penalty · (average |inventory|)²`.
+/// picks the best by `PnL − penalty · inventory variance` (PnL in USD; the variance of the
+/// signed position over the backtest's time, in base units², `BacktestSummary.inventoryVariance`).
 ///
-/// The inventory term is the square of the time-weighted average absolute position (base
-/// units), a stand-in for the inventory variance, which the backtest summary does not carry.
 /// Candidates run in parallel in a task group (at most `maximumConcurrency` at once); each
 /// backtest is deterministic (same events, same options and seed), and results are collected
 /// by index, so the report does not depend on scheduling.
@@ -56,7 +98,7 @@ public struct GammaGridSearch: Sendable {
     public var gammas: [Double]
     /// Horizons in seconds.
     public var horizonsSeconds: [Double]
-    /// λ of the objective, USD per (base unit)².
+    /// λ of the objective, USD per base unit² of inventory variance.
     public var inventoryPenalty: Double
     /// Backtests running at once.
     public var maximumConcurrency: Int
@@ -118,11 +160,12 @@ public struct GammaGridSearch: Sendable {
                     let summary = BacktestRunner(
                         source: ArrayEventSource(spec: spec, events: events), engine: engine, options: options
                     ).run()
-                    let inventory = summary.averageAbsoluteInventory
                     return (index, GridResult(
-                        candidate: candidates[index], pnlUSD: summary.pnlUSD, averageAbsoluteInventory: inventory,
+                        candidate: candidates[index], pnlUSD: summary.pnlUSD,
+                        averageAbsoluteInventory: summary.averageAbsoluteInventory,
+                        inventoryVariance: summary.inventoryVariance,
                         maxAbsoluteInventory: summary.maxAbsoluteInventory, fills: summary.fills,
-                        objective: summary.pnlUSD - penalty * inventory * inventory))
+                        objective: Self.objective(pnlUSD: summary.pnlUSD, inventoryVariance: summary.inventoryVariance, penalty: penalty)))
                 }
             }
             while next < min(maximumConcurrency, candidates.count) {
@@ -140,7 +183,18 @@ public struct GammaGridSearch: Sendable {
         let finished = results.compactMap { $0 }
         var best = finished[0]
         for result in finished.dropFirst() where result.objective > best.objective { best = result }
-        return GridSearchReport(results: finished, best: best, inventoryPenalty: penalty)
+        return GridSearchReport(
+            results: finished, best: best, inventoryPenalty: penalty, objective: Self.objectiveDescription(penalty: penalty))
+    }
+
+    /// The score of one backtest: `pnlUSD − penalty · inventoryVariance`.
+    public static func objective(pnlUSD: Double, inventoryVariance: Double, penalty: Double) -> Double {
+        pnlUSD - penalty * inventoryVariance
+    }
+
+    /// The objective in words with the penalty's value.
+    public static func objectiveDescription(penalty: Double) -> String {
+        "PnL − \(penalty)·inventory variance (USD; variance of the position over time, base units²)"
     }
 }
 

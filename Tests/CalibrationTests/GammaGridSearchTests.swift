@@ -47,12 +47,45 @@ import Trading
         #expect(first.results.contains { $0.fills > 0 }, "the backtests traded")
         // The objective by hand, and the best is its maximum.
         for result in first.results {
-            #expect(abs(result.objective - (result.pnlUSD - 50 * result.averageAbsoluteInventory * result.averageAbsoluteInventory)) <= 1e-9)
+            let variance = try #require(result.inventoryVariance)
+            #expect(abs(result.objective - (result.pnlUSD - 50 * variance)) <= 1e-9)
         }
+        #expect(first.objective.contains("50.0·inventory variance"), "\(first.objective)")
         let maximum = first.results.map(\.objective).max() ?? .nan
         #expect(first.best.objective == maximum)
         // Distinct γ change the quotes: not every candidate has the same PnL.
         #expect(Set(first.results.map(\.pnlUSD)).count > 1)
+    }
+
+    /// A grid whose winner follows by hand. With a horizon of at most 0.01 s the risk term γσ²τ is negligible
+    /// (σ ≈ 0.35 USD/√s here: γσ²τ ≤ 10 × 0.12 × 0.01 = 0.012 USD, and it only widens the spread), so the
+    /// AS spread is the liquidity part (2/γ)·ln(1 + γ/k) with k = 1 per USD:
+    /// γ = 0.01 → 200·ln 1.01 = 1.9901 USD = 6.6 bps at a mid of 3000 (over 5.5 bps for any mid below 3618);
+    /// γ = 1 → 2·ln 2 = 1.3863 USD = 4.6 bps; γ = 10 → 0.2·ln 11 = 0.4796 USD = 1.6 bps.
+    /// With a 5.5 bps maximum spread only γ = 0.01 never quotes: no fills, PnL 0, inventory variance 0,
+    /// objective exactly 0. The others trade, so their position varies over time, and with a penalty of
+    /// 10¹² USD per base unit² their objective is negative. The best is γ = 0.01, at the first horizon
+    /// (the two horizons tie at 0 and ties go to the first in grid order).
+    @Test func picksTheOnlyNonQuotingGammaWhenTheInventoryPenaltyDominates() async throws {
+        var (events, spec, settings, engine) = try Self.setup()
+        settings.asK = 1
+        settings.shaper = LadderShaper(levels: 1, spacing: 1, sizeMultiplier: 1, minSpreadBps: 1, maxSpreadBps: 5.5)
+        let search = GammaGridSearch(gammas: [0.01, 1, 10], horizonsSeconds: [0.001, 0.01], inventoryPenalty: 1e12)
+        let options = BacktestOptions(seed: 3)
+        let report = try await search.run(events: events, spec: spec, settings: settings, engineConfiguration: engine, options: options)
+        #expect(report.best.candidate == GridCandidate(gamma: 0.01, horizonSeconds: 0.001))
+        for result in report.results {
+            if result.candidate.gamma == 0.01 {
+                #expect(result.fills == 0 && result.pnlUSD == 0 && result.inventoryVariance == 0 && result.objective == 0,
+                        "γ = 0.01 never quotes inside 5.5 bps: \(result)")
+            } else {
+                #expect(result.fills > 0 && (result.inventoryVariance ?? 0) > 0 && result.objective < 0,
+                        "γ = \(result.candidate.gamma) quotes and trades: \(result)")
+            }
+        }
+        // The same seed gives the same report.
+        let again = try await search.run(events: events, spec: spec, settings: settings, engineConfiguration: engine, options: options)
+        #expect(again == report)
     }
 
     @Test func badGridIsAClearError() async throws {

@@ -13,15 +13,16 @@ struct CalibrateCommand: AsyncParsableCommand {
         commandName: "calibrate",
         abstract: "Fit volatility (GARCH(1,1) on 1 s mid returns) and trade intensity λ(δ)=A·e^(−kδ) from a recorded dataset.",
         discussion: """
-            Reads book_events and trades of --market from the dataset written by `lighter-mm collect` (--data), \
+            Reads book_events and trades of --market from the dataset written by `lighter-mm collect` (--data; \
+            or, with --synthetic-seed, generates --hours of the seeded synthetic market instead), \
             keeps the last --hours, resamples the mid every --interval seconds, fits a zero-mean Student-t \
             GARCH(1,1) (falling back to the rolling standard deviation, flagged, when the fit fails) and fits \
             the intensity of trades by distance from the mid (Poisson maximum likelihood, with the log-linear \
             fit for comparison). With --gamma grid, also backtests an Avellaneda–Stoikov strategy (settings, \
             sizing and risk from the configuration) for every pair of --grid-gammas log-spaced γ in \
-            [--gamma-min, --gamma-max] and --horizons, two at a time, and chooses the pair with the highest \
-            PnL − --inventory-penalty·(average |inventory|)². Writes the parameters with units and diagnostics \
-            to --out (default params/<MARKET>.json) atomically and prints a summary.
+            [--gamma-min, --gamma-max] and --horizons, in parallel on all cores, and chooses the pair with the \
+            highest PnL − --inventory-penalty·(variance of the position over time, base units²); the file and \
+            the summary name the objective. Writes the parameters with units and diagnostics to --out (default params/<MARKET>.json) atomically and prints a summary.
             """
     )
 
@@ -29,7 +30,12 @@ struct CalibrateCommand: AsyncParsableCommand {
     var market: String
 
     @Option(help: "Dataset root (the --out of `lighter-mm collect`).")
-    var data: String
+    var data: String?
+
+    @Option(
+        name: .customLong("synthetic-seed"),
+        help: "Instead of --data: calibrate on --hours of the seeded synthetic market preset for --market (ETH or BTC), to try the command or time it.")
+    var syntheticSeed: UInt64?
 
     @Option(help: "Venue directory in the dataset: lighter or binance.")
     var venue: String = "lighter"
@@ -68,7 +74,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(help: "Grid: horizons in seconds, comma separated.")
     var horizons: String = "60,300,900,3600"
 
-    @Option(name: .customLong("inventory-penalty"), help: "Grid: λ in PnL − λ·(average |inventory| in base units)².")
+    @Option(name: .customLong("inventory-penalty"), help: "Grid: λ in PnL − λ·(inventory variance, base units², time-weighted).")
     var inventoryPenalty: Double = 1
 
     @Option(help: "Grid: seed of the backtests' latency draws.")
@@ -77,6 +83,9 @@ struct CalibrateCommand: AsyncParsableCommand {
     @OptionGroup var configOptions: ConfigOptions
 
     func validate() throws {
+        guard (data == nil) != (syntheticSeed == nil) else {
+            throw ValidationError("give exactly one of --data DIR and --synthetic-seed SEED")
+        }
         guard hours > 0, hours.isFinite else { throw ValidationError("--hours must be > 0, got \(hours)") }
         guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be > 0 seconds, got \(interval)") }
         guard bucketTicks > 0, maximumTicks > bucketTicks else {
@@ -106,6 +115,21 @@ struct CalibrateCommand: AsyncParsableCommand {
         return values
     }
 
+    /// The recorded events of `symbol` (--data), or --hours of its synthetic preset (--synthetic-seed).
+    func loadEvents(symbol: String) throws -> (events: [MarketEvent], spec: MarketSpec) {
+        if let data {
+            return try Calibrator.loadRecorded(root: data, venue: venue, market: symbol, hours: hours)
+        }
+        let duration = Int64((hours * 3_600e9).rounded())
+        guard let configuration = SyntheticMarketConfiguration.preset(symbol: symbol, durationNanoseconds: duration) else {
+            throw ValidationError("--market: no synthetic preset for '\(market)' (ETH or BTC)")
+        }
+        var market = try SyntheticMarket(configuration: configuration, seed: syntheticSeed ?? 1)
+        var events: [MarketEvent] = []
+        while let event = market.nextEvent() { events.append(event) }
+        return (events, configuration.spec)
+    }
+
     func run() async throws {
         var settings = CalibrationSettings()
         settings.intervalSeconds = interval
@@ -114,7 +138,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         let symbol = market.uppercased()
         var result: CalibrationResult
         do {
-            let (events, spec) = try Calibrator.loadRecorded(root: data, venue: venue, market: symbol, hours: hours)
+            let (events, spec) = try loadEvents(symbol: symbol)
             result = try Calibrator.calibrate(events: events, spec: spec, market: symbol, settings: settings)
             if gamma == .grid {
                 let values = try configOptions.load()
