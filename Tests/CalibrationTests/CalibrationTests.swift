@@ -27,6 +27,13 @@ import Testing
             #expect(abs(atArch - reference.loglikelihood) <= 1e-9 * abs(reference.loglikelihood), "same likelihood function (\(distribution))")
             #expect(fit.logLikelihood >= reference.loglikelihood - 1e-6 * abs(reference.loglikelihood),
                     "\(distribution): log L \(fit.logLikelihood) vs arch \(reference.loglikelihood)")
+            // These returns have no volatility clustering (α ends at 0, where β is weakly identified) and are
+            // close to normal (the t fit's ν runs to its upper bound): arch can stop short of the maximum. At
+            // the same maximum the parameters must agree; otherwise ours must be the higher one.
+            guard abs(fit.logLikelihood - reference.loglikelihood) <= 1e-6 * abs(reference.loglikelihood) else {
+                #expect(fit.logLikelihood > reference.loglikelihood, "\(distribution): arch found the higher maximum")
+                continue
+            }
             #expect(abs(fit.parameters.alpha - reference.alpha) <= 1e-3, "\(distribution) alpha \(fit.parameters.alpha) vs \(reference.alpha)")
             #expect(abs(fit.parameters.beta - reference.beta) <= 1e-3, "\(distribution) beta \(fit.parameters.beta) vs \(reference.beta)")
             #expect(abs(fit.unconditionalVariance - reference.omega / (1 - reference.alpha - reference.beta))
@@ -37,20 +44,27 @@ import Testing
         #expect(std > 0.8 * 1.157e-4 && std < 1.5 * 1.157e-4, "per-second std \(std)")
     }
 
-    @Test func syntheticMarketIntensityHasTheExponentialShape() throws {
-        let (sample, _) = try Self.syntheticSample(minutes: 60, seed: 5)
-        // Levels are 10 ticks apart and the spread is one level: trades sit 5, 15, 25 … ticks from the mid.
+    /// The synthetic market's book has no gaps, so level i of a side sits (i + ½)·10 ticks from the mid and
+    /// prints whenever an aggressive order reaches it: per 10-tick bucket, counts are Poisson with rate
+    /// 2A·e^(−k(10i+5)) (both sides), A = 2.5 per side and k = 0.06 per tick as configured. One hour gives
+    /// about 30 000 arrivals within 100 ticks: standard errors below 1 % for k and A.
+    @Test func intensityFitRecoversTheSyntheticMarketsAAndK() throws {
+        let (sample, configuration) = try Self.syntheticSample(minutes: 60, seed: 5)
+        #expect(configuration.levelSpacingTicks == 10 && configuration.tradeIntensity == 2.5 && configuration.tradeDecayPerTick == 0.06)
         let estimator = IntensityEstimator(tickSize: 1, bucketTicks: 10, maximumTicks: 100)
-        let fit = try estimator.fit(
-            tradePrices: sample.tradePrices, mids: sample.tradeMids, orderKeys: sample.tradeOrderKeys,
-            durationSeconds: sample.durationSeconds)
-        // The synthetic market does not print exactly A·e^(−kδ) measured from the mid (the mid moves when a
-        // sweep empties a level, and sweeps print at every level they cross), so only the shape is checked here;
-        // the estimator itself is checked against an exact Poisson generator in QuantTests/IntensityFitTests.
-        let counts = fit.table.map(\.count)
-        #expect(zip(counts, counts.dropFirst()).prefix(6).allSatisfy { $0 > $1 }, "counts fall with distance: \(counts)")
-        #expect(fit.k > 0 && fit.a > 0)
-        #expect(fit.rSquared > 0.9, "R² \(fit.rSquared)")
+        let counts = try estimator.bucketCounts(
+            tradePrices: sample.tradePrices, mids: sample.tradeMids, orderKeys: sample.tradeOrderKeys)
+        // Every trade sits at a level centre: 5, 15, 25 … ticks from the mid (no gaps, so no other distance).
+        for (price, mid) in zip(sample.tradePrices, sample.tradeMids) {
+            let distance = abs(price - mid)
+            #expect(distance.truncatingRemainder(dividingBy: 10) == 5, "trade \(distance) ticks from the mid")
+            if distance.truncatingRemainder(dividingBy: 10) != 5 { break }
+        }
+        for method in [IntensityFitMethod.poissonMaximumLikelihood, .logLinear] {
+            let fit = try estimator.fit(counts: counts, durationSeconds: sample.durationSeconds, method: method)
+            #expect(abs(fit.a - 2 * 2.5) <= 0.05 * 5, "\(method): A (both sides) \(fit.a), configured 2 × 2.5")
+            #expect(abs(fit.k - 0.06) <= 0.05 * 0.06, "\(method): k \(fit.k) per tick, configured 0.06")
+        }
     }
 
     @Test func calibratesAndWritesTheParameterFileAtomically() throws {
