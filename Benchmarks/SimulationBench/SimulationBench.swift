@@ -30,14 +30,7 @@ struct IdleStrategy: QuoteStrategy {
 }
 
 /// The CLI's `grid`: a 3-level Avellaneda–Stoikov ladder, fixed 0.05 ETH orders, 0.3 ETH limit.
-func gridEngine(spec: MarketSpec) throws -> Engine<ConfiguredStrategy> {
-    var settings = StrategySettings()
-    settings.model = .avellanedaStoikov
-    settings.asGamma = 0.1
-    settings.asK = 6
-    settings.asHorizonSeconds = 30
-    settings.warmUpSamples = 10
-    settings.shaper = LadderShaper(levels: 3, spacing: 1, sizeMultiplier: 1, minSpreadBps: 1, maxSpreadBps: 200)
+func gridConfiguration(spec: MarketSpec, requotesEveryUpdate: Bool) throws -> EngineConfiguration {
     var configuration = EngineConfiguration()
     configuration.orderManager.levelsPerSide = 3
     configuration.orderManager.toleranceBps = 0.5
@@ -45,9 +38,64 @@ func gridEngine(spec: MarketSpec) throws -> Engine<ConfiguredStrategy> {
     configuration.risk.maxPosition = .base(try spec.quantity("0.3"))
     configuration.risk.useDynamicLimit = false
     configuration.sizing = SizingConfiguration(rule: .fixed(try spec.quantity("0.05")), capitalUSD: 10_000)
-    return Engine(
-        spec: spec, strategy: try ConfiguredStrategy(settings), configuration: configuration,
+    configuration.requotesEveryUpdate = requotesEveryUpdate
+    return configuration
+}
+
+/// The grid's settings as the CLI builds them.
+func gridSettings() -> StrategySettings {
+    var settings = StrategySettings()
+    settings.model = .avellanedaStoikov
+    settings.asGamma = 0.1
+    settings.asK = 6
+    settings.asHorizonSeconds = 30
+    settings.warmUpSamples = 10
+    settings.shaper = LadderShaper(levels: 3, spacing: 1, sizeMultiplier: 1, minSpreadBps: 1, maxSpreadBps: 200)
+    return settings
+}
+
+/// The same AS ladder, saying what its quote reads (best prices, position and sizes, the time
+/// through its 1 s σ step), so the engine can skip quotes that could not change. This is what
+/// `ConfiguredStrategy` would declare for AS with a rolling horizon.
+struct DeclaredGridStrategy: QuoteStrategy, QuoteDependencyDeclaring {
+    var base: AvellanedaStoikovStrategy
+    var name: String { "grid(as)" }
+    var quoteDependencies: QuoteDependencies { .bestPrices(clockStepNanos: 1_000_000_000) }
+
+    init() throws {
+        let settings = gridSettings()
+        base = try AvellanedaStoikovStrategy(
+            gamma: settings.asGamma, k: settings.asK, horizonSeconds: settings.asHorizonSeconds,
+            sampleNanos: settings.asSampleNanos, volHalfLifeSeconds: settings.asVolHalfLifeSeconds,
+            warmUpSamples: settings.warmUpSamples, shaper: settings.shaper)
+    }
+
+    mutating func quote(_ input: QuoteInput, into targets: inout QuoteTargets) { base.quote(input, into: &targets) }
+}
+
+func gridEngine(spec: MarketSpec, requotesEveryUpdate: Bool) throws -> Engine<ConfiguredStrategy> {
+    Engine(
+        spec: spec, strategy: try ConfiguredStrategy(gridSettings()),
+        configuration: try gridConfiguration(spec: spec, requotesEveryUpdate: requotesEveryUpdate),
         ids: ClientOrderIDGenerator(start: 1), logger: .backtest)
+}
+
+func declaredGridEngine(spec: MarketSpec, requotesEveryUpdate: Bool) throws -> Engine<DeclaredGridStrategy> {
+    Engine(
+        spec: spec, strategy: try DeclaredGridStrategy(),
+        configuration: try gridConfiguration(spec: spec, requotesEveryUpdate: requotesEveryUpdate),
+        ids: ClientOrderIDGenerator(start: 1), logger: .backtest)
+}
+
+/// One timed 1 h grid backtest: events per CPU second.
+func gridBacktest<S: QuoteStrategy>(_ engine: (MarketSpec) throws -> Engine<S>) throws -> (Int, BacktestSummary) {
+    let market = try SyntheticMarket(configuration: .eth(durationNanoseconds: day / 24), seed: 1)
+    let runner = BacktestRunner(
+        source: market, engine: try engine(market.spec),
+        options: BacktestOptions(latency: .lighterStandard(), queueModel: .power3))
+    let start = cpuSeconds()
+    let summary = runner.run()
+    return (Int(Double(summary.events) / (cpuSeconds() - start)), summary)
 }
 
 let eventsPerSecond = BenchmarkMetric.custom("events/s (CPU time)", polarity: .prefersLarger, useScalingFactor: false)
@@ -114,15 +162,29 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The grid backtest three ways: requoting on every book change (the reference), the default
+    // engine with the strategy as the CLI builds it (order comparisons skipped when nothing
+    // changed), and with the strategy declaring what it reads (quotes skipped too).
+    Benchmark("backtest 1h ETH, grid(as) 3 levels, power3, Lighter standard latency, requote every update (reference)", configuration: .init(metrics: [.wallClock, .cpuTotal, eventsPerSecond])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let (rate, summary) = try gridBacktest { try gridEngine(spec: $0, requotesEveryUpdate: true) }
+            benchmark.measurement(eventsPerSecond, rate)
+            blackHole(summary)
+        }
+    }
+
     Benchmark("backtest 1h ETH, grid(as) 3 levels, power3, Lighter standard latency", configuration: .init(metrics: [.wallClock, .cpuTotal, eventsPerSecond])) { benchmark in
         for _ in benchmark.scaledIterations {
-            let market = try SyntheticMarket(configuration: .eth(durationNanoseconds: day / 24), seed: 1)
-            let runner = BacktestRunner(
-                source: market, engine: try gridEngine(spec: market.spec),
-                options: BacktestOptions(latency: .lighterStandard(), queueModel: .power3))
-            let start = cpuSeconds()
-            let summary = runner.run()
-            benchmark.measurement(eventsPerSecond, Int(Double(summary.events) / (cpuSeconds() - start)))
+            let (rate, summary) = try gridBacktest { try gridEngine(spec: $0, requotesEveryUpdate: false) }
+            benchmark.measurement(eventsPerSecond, rate)
+            blackHole(summary)
+        }
+    }
+
+    Benchmark("backtest 1h ETH, grid(as) 3 levels, power3, Lighter standard latency, declared dependencies", configuration: .init(metrics: [.wallClock, .cpuTotal, eventsPerSecond])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let (rate, summary) = try gridBacktest { try declaredGridEngine(spec: $0, requotesEveryUpdate: false) }
+            benchmark.measurement(eventsPerSecond, rate)
             blackHole(summary)
         }
     }

@@ -170,3 +170,116 @@ func ethMarket(minutes: Int64, seed: UInt64) throws -> SyntheticMarket {
         #expect(backwards == 0)
     }
 }
+
+/// The grid's Avellaneda–Stoikov ladder, saying what its quote reads: with a rolling horizon, AS
+/// reads the best prices (mid and the post-only clamp), the position, limit and order size, and the
+/// time only through its σ sampling step; it ignores trades.
+struct DeclaredGridStrategy: QuoteStrategy, QuoteDependencyDeclaring {
+    var base: AvellanedaStoikovStrategy
+    let sampleNanos: Int64
+    var name: String { "grid(as)" }
+    var quoteDependencies: QuoteDependencies { .bestPrices(clockStepNanos: sampleNanos) }
+
+    init(levels: Int = 3, sampleNanos: Int64 = 1_000_000_000) throws {
+        base = try AvellanedaStoikovStrategy(
+            gamma: 0.1, k: 6, horizonSeconds: 30, sampleNanos: sampleNanos, warmUpSamples: 10,
+            shaper: LadderShaper(levels: levels, spacing: 1, sizeMultiplier: 1, minSpreadBps: 1, maxSpreadBps: 200))
+        self.sampleNanos = sampleNanos
+    }
+
+    mutating func quote(_ input: QuoteInput, into targets: inout QuoteTargets) { base.quote(input, into: &targets) }
+}
+
+/// Keeps every decision the engine records.
+final class DecisionCollector: DecisionSink {
+    var decisions: [Decision] = []
+    func record(_ decision: Decision) { decisions.append(decision) }
+}
+
+/// Skipping quotes and order comparisons that could not change anything gives the run that
+/// requoting on every book change gives: the same decisions, venue events and summary bytes.
+@Suite struct RequoteSkippingTests {
+    struct Run {
+        var json: String
+        var decisions: [Decision]
+        var venueEvents: [ExecutionEvent]
+        var suppressedRepeats: Int
+        var counters: EngineCounters
+    }
+
+    func run<S: QuoteStrategy>(
+        _ strategy: S, seed: UInt64, everyUpdate: Bool, dailyLossLimitUSD: Double? = nil, minutes: Int64 = 15
+    ) throws -> Run {
+        let market = try ethMarket(minutes: minutes, seed: seed)
+        let spec = market.spec
+        var configuration = EngineConfiguration()
+        configuration.orderManager.levelsPerSide = 3
+        configuration.orderManager.toleranceBps = 0.5
+        configuration.orderManager.maxLiveOrders = 6
+        configuration.risk.maxPosition = .base(try spec.quantity("0.3"))
+        configuration.risk.useDynamicLimit = false
+        configuration.risk.dailyLossLimitUSD = dailyLossLimitUSD
+        configuration.sizing = SizingConfiguration(rule: .fixed(try spec.quantity("0.05")), capitalUSD: 10_000)
+        configuration.requotesEveryUpdate = everyUpdate
+        let collector = DecisionCollector()
+        let engine = Engine(
+            spec: spec, strategy: strategy, configuration: configuration, ids: ClientOrderIDGenerator(start: 1),
+            logger: .backtest, sink: collector)
+        let runner = BacktestRunner(
+            source: market, engine: engine,
+            options: BacktestOptions(latency: .lighterStandard(network: .milliseconds(3)), seed: seed))
+        var venueEvents: [ExecutionEvent] = []
+        runner.beforeExecutionEvent = { venueEvents.append($0) }
+        let summary = runner.run()
+        return Run(
+            json: summary.json(), decisions: collector.decisions, venueEvents: venueEvents,
+            suppressedRepeats: engine.suppressedRepeatDecisions, counters: engine.counters)
+    }
+
+    func expectSameRun(_ skipping: Run, _ reference: Run) {
+        #expect(Array(skipping.json.utf8) == Array(reference.json.utf8))
+        #expect(skipping.decisions.count == reference.decisions.count)
+        #expect(skipping.decisions == reference.decisions)
+        #expect(skipping.venueEvents == reference.venueEvents)
+        #expect(skipping.suppressedRepeats == reference.suppressedRepeats)
+        var counters = skipping.counters
+        counters.skippedQuotes = 0
+        counters.skippedReconciles = 0
+        #expect(counters == reference.counters)
+        #expect(reference.counters.skippedQuotes == 0 && reference.counters.skippedReconciles == 0)
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func declaredStrategySkipsAndDecidesTheSame(seed: UInt64) throws {
+        let skipping = try run(DeclaredGridStrategy(), seed: seed, everyUpdate: false)
+        let reference = try run(DeclaredGridStrategy(), seed: seed, everyUpdate: true)
+        expectSameRun(skipping, reference)
+        // The run traded, and most book changes were skipped.
+        #expect(reference.counters.fills > 5)
+        #expect(reference.decisions.count > 200)
+        #expect(skipping.counters.skippedQuotes > skipping.counters.marketEvents / 4)
+        #expect(skipping.counters.skippedReconciles > skipping.counters.marketEvents / 4)
+    }
+
+    @Test(arguments: [UInt64(5), 6])
+    func undeclaredStrategyIsAskedEveryTimeAndDecidesTheSame(seed: UInt64) throws {
+        let spec = try ethMarket(minutes: 1, seed: seed).spec
+        let skipping = try run(try gridEngine(spec: spec).strategy, seed: seed, everyUpdate: false)
+        let reference = try run(try gridEngine(spec: spec).strategy, seed: seed, everyUpdate: true)
+        expectSameRun(skipping, reference)
+        #expect(reference.counters.fills > 5)
+        #expect(skipping.counters.skippedQuotes == 0)
+        #expect(skipping.counters.skippedReconciles > 0)
+    }
+
+    @Test func dailyLossLimitAndAFastClockDecideTheSame() throws {
+        // A 100 ms σ clock and a loss limit low enough to halt: day-window and halt decisions too.
+        let skipping = try run(
+            DeclaredGridStrategy(sampleNanos: 100_000_000), seed: 7, everyUpdate: false, dailyLossLimitUSD: 0.01)
+        let reference = try run(
+            DeclaredGridStrategy(sampleNanos: 100_000_000), seed: 7, everyUpdate: true, dailyLossLimitUSD: 0.01)
+        expectSameRun(skipping, reference)
+        #expect(reference.decisions.contains { $0.kind == .halt })
+        #expect(skipping.counters.skippedQuotes > 0)
+    }
+}

@@ -19,6 +19,12 @@ public struct EngineCounters: Hashable, Sendable {
     public var positionMismatches: Int = 0
     /// Actions produced.
     public var actions: Int = 0
+    /// Book changes for which the strategy was not asked again because nothing its quote reads had
+    /// changed (see ``QuoteDependencies``).
+    public var skippedQuotes: Int = 0
+    /// Book changes for which the orders were not compared with the targets again because neither
+    /// had changed since a comparison that changed nothing.
+    public var skippedReconciles: Int = 0
 
     /// All zero.
     public init() {}
@@ -45,13 +51,24 @@ public final class Engine<Strategy: QuoteStrategy> {
     public let spec: MarketSpec
     /// The settings.
     public let configuration: EngineConfiguration
-    /// The strategy (settable, e.g. to change parameters between events).
-    public var strategy: Strategy
+    /// The strategy (settable, e.g. to change parameters between events; the next book change
+    /// asks it for quotes again).
+    public var strategy: Strategy {
+        get { storedStrategy }
+        set {
+            storedStrategy = newValue
+            quoteDependencies = Self.dependencies(of: newValue)
+            lastQuote = nil
+        }
+    }
     /// An alpha from outside the market's own book, passed to the strategy.
-    public var externalAlpha: ExternalAlpha?
+    public var externalAlpha: ExternalAlpha? {
+        get { input.externalAlpha }
+        set { input.externalAlpha = newValue }
+    }
 
     /// The market's book.
-    public private(set) var book: OrderBook
+    public var book: OrderBook { input.book }
     /// Our orders.
     public private(set) var orderManager: OrderManager
     /// The risk gate.
@@ -79,6 +96,18 @@ public final class Engine<Strategy: QuoteStrategy> {
 
     private var recorder: DecisionRecorder
     private var executionBuffer: [ExecutionEvent]
+    private var storedStrategy: Strategy
+    /// The strategy's input, kept between updates: it owns the book, so asking the strategy copies
+    /// nothing.
+    private var input: QuoteInput
+    /// What the strategy's quote reads.
+    private var quoteDependencies: QuoteDependencies
+    /// What the strategy was shown at its latest quote, while ``targets`` still hold that quote.
+    private var lastQuote: QuoteStamp?
+    /// The targets before the latest quote (swapped with ``targets`` on every quote).
+    private var previousTargets: QuoteTargets
+    /// The inputs of the latest order comparison, when it changed nothing.
+    private var quietReconcile: QuietReconcile?
 
     /// An engine for one market.
     ///
@@ -98,13 +127,18 @@ public final class Engine<Strategy: QuoteStrategy> {
     ) {
         self.spec = spec
         self.configuration = configuration
-        self.strategy = strategy
-        self.externalAlpha = nil
-        self.book = OrderBook()
+        self.storedStrategy = strategy
+        self.quoteDependencies = Self.dependencies(of: strategy)
+        self.lastQuote = nil
+        self.quietReconcile = nil
+        self.input = QuoteInput(
+            book: OrderBook(), spec: spec, now: .epoch, position: .zero, maxPosition: .zero, orderSize: .zero,
+            externalAlpha: nil)
         self.orderManager = OrderManager(spec: spec, configuration: configuration.orderManager, ids: ids)
         self.risk = Risk(configuration: configuration.risk)
         self.positions = PositionTracker()
         self.targets = QuoteTargets(levels: max(4, configuration.orderManager.levelsPerSide))
+        self.previousTargets = QuoteTargets(levels: max(4, configuration.orderManager.levelsPerSide))
         self.now = .epoch
         self.collateralUSD = nil
         self.availableUSD = nil
@@ -177,9 +211,10 @@ public final class Engine<Strategy: QuoteStrategy> {
         counters.marketEvents += 1
         switch event {
         case .trade(let trade):
-            strategy.observe(trade: trade)
+            storedStrategy.observe(trade: trade)
+            if quoteDependencies.readsTrades { lastQuote = nil }
         case .bookSnapshot, .bookDelta:
-            book.apply(event)
+            input.book.apply(event)
             requote()
         }
     }
@@ -188,6 +223,7 @@ public final class Engine<Strategy: QuoteStrategy> {
     public func handle(_ event: ExecutionEvent) {
         advance(to: event.time)
         counters.executionEvents += 1
+        quietReconcile = nil
         let outcome = orderManager.apply(event, at: now)
         switch outcome {
         case .unknown:
@@ -251,6 +287,7 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// cooldown, the UTC day boundary, a pending flatten.
     public func tick(at time: Timestamp) {
         advance(to: time)
+        quietReconcile = nil
         let stuck = orderManager.flagStuckSlots(at: now)
         if stuck > 0 {
             let reason = DecisionReason.inFlightTimeout(
@@ -272,6 +309,7 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// ``resume(at:)``.
     public func kill(flatten: Bool, at time: Timestamp) {
         advance(to: time)
+        quietReconcile = nil
         risk.kill()
         recorder.record(Decision(time: now, marketID: spec.marketID, side: nil, kind: .halt, reason: .killSwitch))
         orderManager.cancelAll(at: now, reason: .killSwitch, recorder: &recorder, actions: &pendingActions)
@@ -283,6 +321,7 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// at start-up), without stopping quoting: slots are quoted again once their cancels are answered.
     public func cancelAllOrders(at time: Timestamp) {
         advance(to: time)
+        quietReconcile = nil
         orderManager.cancelAll(at: now, reason: .operatorCancelAll, recorder: &recorder, actions: &pendingActions)
     }
 
@@ -290,6 +329,7 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// again at the next update (a tripped breaker still needs its cooldown and reconciliation).
     public func resume(at time: Timestamp) {
         advance(to: time)
+        quietReconcile = nil
         risk.operatorResume()
         isFlattening = false
         recorder.record(
@@ -307,6 +347,7 @@ public final class Engine<Strategy: QuoteStrategy> {
     ///   - time: the engine's time.
     public func markReconciled(openOrders: [ClientOrderID]?, at time: Timestamp) {
         advance(to: time)
+        quietReconcile = nil
         if let open = openOrders { orderManager.reconcile(openOrders: open) }
         risk.markReconciled()
         reconcileOrders()
@@ -353,8 +394,18 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// An empty or one-sided book withdraws our quotes (there is no reference price). A locked or
     /// crossed book is treated as a transient inconsistency: orders are held as they are until the
     /// book is consistent again (the feed resyncs a book that stays crossed).
+    ///
+    /// Unless ``EngineConfiguration/requotesEveryUpdate`` is set, two shortcuts give the same
+    /// decisions for less work: the strategy is not asked again when nothing its quote reads changed
+    /// (``QuoteDependencies``; its previous targets stand), and the orders are not compared with the
+    /// targets again when the targets, the position and limits are those of a comparison that changed
+    /// nothing (no action, nothing recorded) and no timer has ended since. Such a comparison would
+    /// change nothing again: the same slots, targets and risk state give the same holds, each dropped
+    /// as a repeat (the skipped repeats are still counted in ``suppressedRepeatDecisions``).
     private func requote() {
         guard let mark = markPrice else {
+            lastQuote = nil
+            quietReconcile = nil
             targets.removeAll()
             targets.suppressAll(because: .bookNotReady)
             reconcileOrders()
@@ -365,19 +416,65 @@ public final class Engine<Strategy: QuoteStrategy> {
                 Decision(time: now, marketID: spec.marketID, side: nil, kind: .hold, reason: .bookNotReady))
             return
         }
+        let recordedBefore = recorder.log.totalRecorded
+        let actionsBefore = pendingActions.count
         let capital = configuration.sizing.capitalUSD ?? collateralUSD
         orderSize = configuration.sizing.orderSize(spec: spec, mid: mark, capitalUSD: capital)
         positionLimit = risk.positionLimit(
             spec: spec, mid: mark, orderSize: orderSize ?? spec.minimumQuantity(at: mark), capitalUSD: capital)
         checkDailyLoss()
-        targets.removeAll()
+        let skipping = !configuration.requotesEveryUpdate
+        var targetsUnchanged = false
         if let size = orderSize, let limit = positionLimit {
-            let input = QuoteInput(
-                book: book, spec: spec, now: now, position: positions.position, maxPosition: limit, orderSize: size,
-                externalAlpha: externalAlpha)
-            strategy.quote(input, into: &targets)
+            input.now = now
+            input.position = positions.position
+            input.maxPosition = limit
+            input.orderSize = size
+            let stamp = skipping ? QuoteStamp(input: input, dependencies: quoteDependencies) : nil
+            if let stamp, let last = lastQuote, stamp == last {
+                counters.skippedQuotes += 1
+                targetsUnchanged = true
+            } else {
+                swap(&targets, &previousTargets)
+                targets.removeAll()
+                storedStrategy.quote(input, into: &targets)
+                lastQuote = stamp
+                targetsUnchanged = skipping && targets.sameOrders(as: previousTargets)
+            }
+        } else {
+            lastQuote = nil
+            targets.removeAll()
         }
+        guard skipping else {
+            reconcileOrders()
+            return
+        }
+        let key = QuietReconcile.Key(position: positions.position, limit: positionLimit, orderSize: orderSize)
+        if targetsUnchanged, let quiet = quietReconcile, quiet.key == key, now < quiet.until,
+            recorder.log.totalRecorded == recordedBefore, pendingActions.count == actionsBefore
+        {
+            counters.skippedReconciles += 1
+            recorder.countSuppressedRepeats(quiet.suppressedRepeats)
+            return
+        }
+        let suppressedBefore = recorder.suppressedRepeats
+        let recordedBeforeReconcile = recorder.log.totalRecorded
+        let actionsBeforeReconcile = pendingActions.count
         reconcileOrders()
+        if recorder.log.totalRecorded == recordedBeforeReconcile && pendingActions.count == actionsBeforeReconcile
+            && !recorder.recordRepeatedHolds
+        {
+            quietReconcile = QuietReconcile(
+                key: key, until: nextTimerTime ?? Timestamp(nanoseconds: .max),
+                suppressedRepeats: recorder.suppressedRepeats - suppressedBefore)
+        } else {
+            quietReconcile = nil
+        }
+    }
+
+    /// What a strategy declares it reads (``QuoteDependencyDeclaring``), else everything.
+    private static func dependencies(of strategy: Strategy) -> QuoteDependencies {
+        (strategy as? any QuoteDependencyDeclaring)?.quoteDependencies ?? .everyUpdate
     }
 
     /// Compares the latest targets with our orders under the current risk state.
@@ -456,5 +553,50 @@ public final class Engine<Strategy: QuoteStrategy> {
                     reason: reason, vetoedAction: .flatten))
             isFlattening = false
         }
+    }
+}
+
+/// What a strategy was shown at a quote, reduced to what its ``QuoteDependencies`` say it reads.
+private struct QuoteStamp: Equatable {
+    var bestBid: Int64
+    var bestAsk: Int64
+    var step: Int64
+    var position: Quantity
+    var maxPosition: Quantity
+    var orderSize: Quantity
+    var externalAlpha: ExternalAlpha?
+
+    /// The stamp of `input`, or `nil` when the strategy may read anything (never equal).
+    init?(input: QuoteInput, dependencies: QuoteDependencies) {
+        guard dependencies.readsOnlyBestPrices else { return nil }
+        bestBid = input.book.bestBid?.price.ticks ?? .min
+        bestAsk = input.book.bestAsk?.price.ticks ?? .min
+        step = dependencies.clockStepNanos.map { input.now.nanoseconds / $0 } ?? 0
+        position = input.position
+        maxPosition = input.maxPosition
+        orderSize = input.orderSize
+        externalAlpha = input.externalAlpha
+    }
+}
+
+/// An order comparison that changed nothing: its inputs besides the targets, until when no timer
+/// can change its outcome, and how many repeated decisions it dropped.
+private struct QuietReconcile {
+    struct Key: Equatable {
+        var position: Quantity
+        var limit: Quantity?
+        var orderSize: Quantity?
+    }
+    var key: Key
+    var until: Timestamp
+    var suppressedRepeats: Int
+}
+
+extension QuoteTargets {
+    /// Whether `other` asks for the same orders for the same reasons (what the order manager reads:
+    /// levels, no-quote reasons and the alpha note; not the model's fair price and spread).
+    fileprivate func sameOrders(as other: QuoteTargets) -> Bool {
+        bids == other.bids && asks == other.asks && bidReason == other.bidReason && askReason == other.askReason
+            && alpha == other.alpha
     }
 }

@@ -21,18 +21,24 @@ public struct EngineConfiguration: Hashable, Sendable {
     /// recorded only when it differs (in kind and reason, not in its numbers) from the slot's
     /// previous decision, so a quiet book does not flood the log.
     public var recordRepeatedHolds: Bool
+    /// Whether every book change asks the strategy and compares the orders with its targets again,
+    /// even when nothing they depend on changed. Off by default: the engine then skips that work,
+    /// with the same decisions and actions (see ``QuoteDependencies``); on, it is the reference the
+    /// shortcut is tested and benchmarked against.
+    public var requotesEveryUpdate: Bool
 
     /// A configuration; every argument has a default.
     public init(
         orderManager: OrderManagerConfiguration = OrderManagerConfiguration(),
         risk: RiskConfiguration = RiskConfiguration(), sizing: SizingConfiguration = SizingConfiguration(),
-        decisionLogCapacity: Int = 4096, recordRepeatedHolds: Bool = false
+        decisionLogCapacity: Int = 4096, recordRepeatedHolds: Bool = false, requotesEveryUpdate: Bool = false
     ) {
         self.orderManager = orderManager
         self.risk = risk
         self.sizing = sizing
         self.decisionLogCapacity = decisionLogCapacity
         self.recordRepeatedHolds = recordRepeatedHolds
+        self.requotesEveryUpdate = requotesEveryUpdate
     }
 }
 

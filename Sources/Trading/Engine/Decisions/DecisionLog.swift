@@ -137,6 +137,12 @@ public struct DecisionRecorder {
         emit(decision)
     }
 
+    /// Counts `count` holds or no-quotes as dropped repeats without making them (the engine skips a
+    /// comparison it knows would only repeat them).
+    public mutating func countSuppressedRepeats(_ count: Int) {
+        suppressedRepeats += count
+    }
+
     private func emit(_ decision: Decision) {
         let level: Logger.Level
         switch decision.kind {
