@@ -347,6 +347,37 @@ import Trading
         #expect(setup.venue.benignRaces == 1)
     }
 
+    @Test func aPlaceExecutedInAFailedBatchIsNeverLeftOrphaned() async throws {
+        let setup = try await Setup.start(raceWaitNanoseconds: 500_000_000)
+        defer { Task { await setup.stop() } }
+        let top = try await setup.sandbox.ethTop()
+        let placed = try #require(ClientOrderID(rawValue: 60_001))
+        let ghost = try #require(ClientOrderID(rawValue: 60_999))
+        // One batch: a valid place, then a cancel of an order that never existed. The exchange runs
+        // the place, refuses the cancel (21600) and answers the batch with the error.
+        setup.venue.submit(
+            [
+                .place(OrderRequest(id: placed, side: .buy, price: Price(ticks: top.bid - 60), size: setup.size(at: top.bid))),
+                .cancel(id: ghost),
+            ], at: .epoch)
+        let events = await setup.waitFor { if case .rejected(ghost, _, _, _) = $0 { true } else { false } }
+        let accepted = events.contains { if case .accepted(placed, _, _) = $0 { true } else { false } }
+        let rejected = events.contains { if case .rejected(placed, 21600, _, _) = $0 { true } else { false } }
+        // Either the stream showed it open before the batch's answer (then it stays ours: accepted,
+        // not rejected), or after (then it was reported rejected and the venue cancels it).
+        #expect(accepted != rejected)
+        if rejected {
+            let cleaned = await SandboxHarness.eventually(seconds: 10) { (try? await setup.venue.openOrders().isEmpty) ?? false }
+            #expect(cleaned)
+            #expect(setup.venue.disownedOrdersCancelled == 1)
+            let later = await setup.waitFor(seconds: 1) { _ in false }
+            #expect(!later.contains { $0.orderID == placed }, "the engine hears nothing more of it")
+        } else {
+            #expect(try await setup.venue.openOrders().map(\.clientOrderIndex) == [placed.rawValue])
+            #expect(setup.venue.disownedOrdersCancelled == 0)
+        }
+    }
+
     // MARK: Item 6: quota recovery
 
     @Test func lowQuotaIsRecoveredByASmallIOCPairWithinTheLossBudget() async throws {

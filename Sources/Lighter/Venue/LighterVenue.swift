@@ -159,6 +159,11 @@ public final class LighterVenue: Venue, Sendable {
         var deadMansSwitch = DeadMansSwitch()
         var quotaRemaining: Int64?
         var recovery = QuotaRecoveryState()
+        /// Places reported rejected because their batch failed (an earlier part of a batch may have
+        /// executed): if one shows up open, it is cancelled, not adopted.
+        var disowned: Set<Int64> = []
+        var disownedCancelled: Set<Int64> = []
+        var disownedCleanups = 0
     }
 
     struct SeenTrade: Hashable {
@@ -385,6 +390,10 @@ public final class LighterVenue: Venue, Sendable {
             for action in actions {
                 let event = ExecutionEvent.rejected(id: action.orderID, code: code, message: message, time: time)
                 switch action {
+                case .cancel(let id) where state.disownedCancelled.contains(id.rawValue):
+                    // Our own clean-up cancel of a disowned order: not the engine's business.
+                    if notActive { state.disownedCancelled.remove(id.rawValue) } else { state.disowned.insert(id.rawValue) }
+                    continue
                 case .cancel(let id), .modify(let id, _, _):
                     if notActive {
                         if state.finished.contains(id.rawValue) || state.orders[id.rawValue]?.ending != nil {
@@ -395,7 +404,11 @@ public final class LighterVenue: Venue, Sendable {
                         continue
                     }
                 case .place(let request):
+                    // A failed batch may have executed its first part: a place the stream already
+                    // showed open exists, so it stays ours; one not seen yet is disowned.
+                    if actions.count > 1, state.orders[request.id.rawValue]?.acknowledged == true { continue }
                     state.orders[request.id.rawValue] = nil
+                    if actions.count > 1 { state.disowned.insert(request.id.rawValue) }
                     if state.recovery.ids.contains(request.id.rawValue) {
                         Self.finishRecoveryLeg(&state)
                         continue
@@ -488,7 +501,11 @@ public final class LighterVenue: Venue, Sendable {
             Self.checkTimers(&state, at: time, configuration: configuration, logger: logger)
         }
         eventSignal.yield()
+        wakeSender.yield()  // a clean-up cancel may have been queued
     }
+
+    /// Orders that were reported rejected with a failed batch but showed up open, and were cancelled.
+    public var disownedOrdersCancelled: Int { state.withLock { $0.disownedCleanups } }
 
     /// Turns order updates into execution events (fills from growth of the filled amount until
     /// `account_all` trades are the source of fills).
@@ -498,12 +515,24 @@ public final class LighterVenue: Venue, Sendable {
             Self.applyOrders(orders, to: &state, spec: spec, at: time, logger: logger)
         }
         eventSignal.yield()
+        wakeSender.yield()
     }
 
     static func applyOrders(
         _ orders: [LighterOrder], to state: inout State, spec: MarketSpec, at time: Timestamp, logger: Logger
     ) {
         for order in orders where order.marketIndex == spec.marketID {
+            if state.disowned.contains(order.clientOrderIndex) {
+                // Reported rejected with its batch, yet placed: cancel it (nothing is adopted).
+                state.disowned.remove(order.clientOrderIndex)
+                if order.status == "open", let id = ClientOrderID(rawValue: order.clientOrderIndex) {
+                    logger.warning("Lighter venue: order \(id) was reported rejected with its batch but is open; cancelling it")
+                    state.disownedCancelled.insert(id.rawValue)
+                    state.disownedCleanups += 1
+                    state.outbox.append(.cancel(id: id))
+                }
+                continue
+            }
             if state.recovery.ids.contains(order.clientOrderIndex) {
                 if order.status == "filled" || order.status.hasPrefix("canceled") {
                     state.recovery.ids.remove(order.clientOrderIndex)
