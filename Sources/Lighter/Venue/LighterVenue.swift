@@ -434,13 +434,14 @@ public final class LighterVenue: Venue, Sendable {
                 if state.link.isDown { state.link.needsResync = true }
                 state.link.isDown = false
             }
+            eventSignal.yield()  // wakes an event-driven run loop to call `supervise` at once
         case .disconnected:
             state.withLock { state in
                 state.link.isDown = true
                 state.link.disconnects += 1
                 state.link.needsResync = true
             }
-            eventSignal.yield()
+            eventSignal.yield()  // wakes an event-driven run loop to call `supervise` at once
         case .message(let type, let channel, let json, let receivedAt):
             let kind = Self.accountChannelKind(type: type, channel: channel)
             guard kind != .none else { return }
