@@ -68,6 +68,42 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The vol+OBI model's inputs: the bid and ask sizes within 2.5 % of mid (all 50 levels of
+    // the fixture). Baseline: walking every level in the band, as the book did before it kept
+    // running totals; then the book's own `depth`, a binary search plus the smaller part.
+    Benchmark("baseline: book delta + depth within 2.5 % by walking the levels") { benchmark in
+        var fixture = HotPathFixture()
+        var index = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let delta = fixture.deltas[index & 4095]
+            fixture.book.apply(side: delta.side, price: delta.price, size: delta.size)
+            let mid = fixture.book.midTicks ?? 0
+            let bidLimit = Int64((mid * (1 - 0.025)).rounded(.up))
+            let askLimit = Int64((mid * (1 + 0.025)).rounded(.down))
+            var bidDepth: Int64 = 0
+            var askDepth: Int64 = 0
+            fixture.book.bids.forEachLevel { if $0.price.ticks >= bidLimit { bidDepth &+= $0.size.lots } }
+            fixture.book.asks.forEachLevel { if $0.price.ticks <= askLimit { askDepth &+= $0.size.lots } }
+            blackHole(bidDepth &- askDepth)
+            index &+= 1
+        }
+    }
+
+    Benchmark("book delta + depth within 2.5 % (OrderBook.depth)") { benchmark in
+        var fixture = HotPathFixture()
+        var index = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let delta = fixture.deltas[index & 4095]
+            fixture.book.apply(side: delta.side, price: delta.price, size: delta.size)
+            let bidDepth = fixture.book.depth(.buy, withinFractionOfMid: 0.025).lots
+            let askDepth = fixture.book.depth(.sell, withinFractionOfMid: 0.025).lots
+            blackHole(bidDepth &- askDepth)
+            index &+= 1
+        }
+    }
+
     Benchmark("book delta + vol+OBI quote") { benchmark in
         var fixture = HotPathFixture()
         var strategy = try VolOBIStrategy(
