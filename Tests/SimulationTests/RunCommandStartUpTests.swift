@@ -71,19 +71,30 @@ import Testing
         environment["LIGHTER_MM_SIZING_MARGIN_MODE"] = "isolated"
         environment["LIGHTER_MM_VOLOBI_WARMUP_SAMPLES"] = "5"
         environment["LIGHTER_MM_VOLOBI_STEP_MS"] = "100"
-        let result = try await LighterVenueRunCommandTests.run(
-            try Self.binary(), ["run", "--network", "mainnet", "--strategy", "volobi", "--duration", "10s"],
-            environment: environment, timeoutSeconds: 90)
-        #expect(result.status == 0, "output:\n\(result.stdout)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let run = try RunningLighterMM(
+            ["run", "--network", "mainnet", "--strategy", "volobi", "--duration", "120s"], environment: environment)
+        let placed = try await run.waitForLine(timeoutSeconds: 40) { $0.contains(": place ") }
+        try #require(placed != nil, "no order placed:\n\(run.output)")
+        // The dead-man's switch (orders.dead_mans_switch_minutes = 10) is armed while running...
+        let armed = await SandboxHarness.eventually(seconds: 10) {
+            ((try? await harness.rest.account(index: 100))?.cancelAllTime ?? 0) > 0
+        }
+        #expect(armed, "no scheduled cancel-all while running")
+        let status = try await run.interruptAndWait(timeoutSeconds: 30)
+        #expect(status == 0, "output:\n\(run.output)")
+        let output = run.output
+        let lines = output.split(separator: "\n").map(String.init)
         func index(_ prefix: String) -> Int? { lines.firstIndex { $0.hasPrefix(prefix) } }
-        let closed = try #require(index("ETH: leftover position 0.0100 → 0.0000 (closed)"), "output:\n\(result.stdout)")
-        let leverage = try #require(index("ETH: leverage 3× isolated (confirmed)"), "output:\n\(result.stdout)")
-        let position = try #require(index("ETH: position 0.0000"), "output:\n\(result.stdout)")
-        let book = try #require(index("ETH: book ready, mid "), "output:\n\(result.stdout)")
-        let firstOrder = try #require(lines.firstIndex { $0.contains(": place ") }, "no order placed:\n\(result.stdout)")
-        #expect(closed < leverage && leverage < position && position < book && book < firstOrder, "output:\n\(result.stdout)")
-        #expect(lines.contains("open orders at exit (REST): 0"), "output:\n\(result.stdout)")
+        let closed = try #require(index("ETH: leftover position 0.0100 → 0.0000 (closed)"), "output:\n\(output)")
+        let leverage = try #require(index("ETH: leverage 3× isolated (confirmed)"), "output:\n\(output)")
+        let position = try #require(index("ETH: position 0.0000"), "output:\n\(output)")
+        let book = try #require(index("ETH: book ready, mid "), "output:\n\(output)")
+        let firstOrder = try #require(lines.firstIndex { $0.contains(": place ") }, "no order placed:\n\(output)")
+        #expect(closed < leverage && leverage < position && position < book && book < firstOrder, "output:\n\(output)")
+        #expect(lines.contains("open orders at exit (REST): 0"), "output:\n\(output)")
+        // ...and disarmed on the clean exit.
+        let after = try await harness.rest.account(index: 100)
+        #expect((after.cancelAllTime ?? 0) == 0, "the scheduled cancel-all is still armed")
     }
 
     @Test func onATerminalTheStatusIsRedrawnInPlace() async throws {

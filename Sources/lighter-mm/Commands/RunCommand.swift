@@ -160,8 +160,13 @@ struct RunCommand: AsyncParsableCommand {
             let engine = Engine(
                 spec: spec, strategy: quoteStrategy, configuration: engineConfiguration,
                 ids: ClientOrderIDGenerator(startTime: clock.now, lane: lane, lanes: specs.count), logger: decisionLogger)
+            // The dead-man's switch cancels every order of the account: only the first venue arms it.
+            let deadMansSwitchMinutes = values.int("orders.dead_mans_switch_minutes")
             let venue = LighterVenue(
-                configuration: .init(chain: chain, accountIndex: accountIndex, apiKeyIndex: apiKeyIndex, spec: spec),
+                configuration: .init(
+                    chain: chain, accountIndex: accountIndex, apiKeyIndex: apiKeyIndex, spec: spec,
+                    deadMansSwitchMilliseconds: lane == 0 && deadMansSwitchMinutes > 0
+                        ? Int64(deadMansSwitchMinutes) * 60_000 : nil),
                 privateKey: key, rest: rest, sender: sender, clock: clock)
             let runner = MarketRunner(
                 spec: spec, engine: engine, venue: venue, settings: settings,

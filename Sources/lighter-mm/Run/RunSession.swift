@@ -193,7 +193,10 @@ final class RunSession {
     // MARK: The loop
 
     private func startStream(tokenGrant: AuthTokenGrant) {
-        var subscriptions: [LighterSubscription] = [.accountAllOrders(account: accountIndex)]
+        // Orders (acks, cancels), account_all (trades with fees, positions) and user_stats (balances).
+        var subscriptions: [LighterSubscription] = [
+            .accountAllOrders(account: accountIndex), .accountAll(account: accountIndex), .userStats(account: accountIndex),
+        ]
         for runner in runners { subscriptions.append(.orderBook(market: runner.spec.marketID)) }
         let stream = LighterStreamClient(
             configuration: streamConfiguration, markets: MarketDecimalsTable(allSpecs), subscriptions: subscriptions,
@@ -245,6 +248,11 @@ final class RunSession {
             let now = clock.now
             if let deadline, now >= deadline { break }
             stepAll(at: now)
+            // After a stream drop: pause, then reconcile on reconnect (nothing while healthy).
+            for runner in runners {
+                await runner.venue.supervise(runner.engine, at: now)
+                runner.submitPending()
+            }
             if now >= nextStatus {
                 nextStatus = now + statusNanoseconds
                 await showStatus(at: now)
@@ -301,6 +309,13 @@ final class RunSession {
             }
         }
         let openAtExit = try await openOrderCount()
+        if firstVenue.deadMansSwitchArmedUntil != nil {
+            do {
+                try await firstVenue.disarmDeadMansSwitch()
+            } catch {
+                output.log("warning: could not disarm the dead-man's switch (scheduled cancel-all): \(error)")
+            }
+        }
         output.log("summary:")
         for runner in runners { output.log("  " + runner.summaryLine()) }
         output.log("open orders at exit (REST): \(openAtExit)")
