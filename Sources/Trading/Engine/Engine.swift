@@ -430,7 +430,13 @@ public final class Engine<Strategy: QuoteStrategy> {
             input.position = positions.position
             input.maxPosition = limit
             input.orderSize = size
-            let stamp = skipping ? QuoteStamp(input: input, dependencies: quoteDependencies) : nil
+            var stamp: QuoteStamp?
+            if skipping && quoteDependencies.readsOnlyBestPrices {
+                stamp = QuoteStamp(
+                    bestBid: input.book.bestBid?.price.ticks ?? .min, bestAsk: input.book.bestAsk?.price.ticks ?? .min,
+                    step: quoteDependencies.clockStepNanos.map { now.nanoseconds / $0 } ?? 0,
+                    position: positions.position, maxPosition: limit, orderSize: size, externalAlpha: input.externalAlpha)
+            }
             if let stamp, let last = lastQuote, stamp == last {
                 counters.skippedQuotes += 1
                 targetsUnchanged = true
@@ -565,18 +571,6 @@ private struct QuoteStamp: Equatable {
     var maxPosition: Quantity
     var orderSize: Quantity
     var externalAlpha: ExternalAlpha?
-
-    /// The stamp of `input`, or `nil` when the strategy may read anything (never equal).
-    init?(input: QuoteInput, dependencies: QuoteDependencies) {
-        guard dependencies.readsOnlyBestPrices else { return nil }
-        bestBid = input.book.bestBid?.price.ticks ?? .min
-        bestAsk = input.book.bestAsk?.price.ticks ?? .min
-        step = dependencies.clockStepNanos.map { input.now.nanoseconds / $0 } ?? 0
-        position = input.position
-        maxPosition = input.maxPosition
-        orderSize = input.orderSize
-        externalAlpha = input.externalAlpha
-    }
 }
 
 /// An order comparison that changed nothing: its inputs besides the targets, until when no timer

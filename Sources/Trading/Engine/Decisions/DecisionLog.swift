@@ -137,6 +137,20 @@ public struct DecisionRecorder {
         emit(decision)
     }
 
+    /// Drops a hold, no-quote or veto about one slot when it repeats the slot's previous one (as
+    /// ``record(_:)`` would), without the caller building the decision; returns whether it did.
+    public mutating func dropIfRepeat(side: Side, level: Int, kind: Decision.Kind, reason: DecisionReason) -> Bool {
+        guard !recordRepeatedHolds, level >= 0, level < levelsPerSide,
+            kind == .hold || kind == .none || kind == .veto
+        else { return false }
+        let index = (side == .buy ? 0 : levelsPerSide) + level
+        guard let previous = lastNonAction[index], previous.kind == kind, previous.reason.sameKind(as: reason) else {
+            return false
+        }
+        suppressedRepeats += 1
+        return true
+    }
+
     /// Counts `count` holds or no-quotes as dropped repeats without making them (the engine skips a
     /// comparison it knows would only repeat them).
     public mutating func countSuppressedRepeats(_ count: Int) {

@@ -200,7 +200,7 @@ public struct OrderManager: Sendable {
         switch slot.state {
         case .idle:
             if level == 0 {
-                recorder.record(decision(now, side, level, .none, reason: reason))
+                recordNonAction(&recorder, now, side, level, .none, reason: reason)
             }
         case .live:
             guard let id = slot.orderID else { return }
@@ -211,7 +211,7 @@ public struct OrderManager: Sendable {
                 decision(
                     now, side, level, .cancel, id: id, fromPrice: slot.price, fromSize: slot.size, reason: reason))
         case .placing, .modifying, .canceling:
-            recorder.record(decision(now, side, level, .hold, id: slot.orderID, reason: .inFlight(slot.state)))
+            recordNonAction(&recorder, now, side, level, .hold, id: slot.orderID, reason: .inFlight(slot.state))
         }
     }
 
@@ -224,16 +224,16 @@ public struct OrderManager: Sendable {
         let slot = slots[index]
         switch slot.state {
         case .placing, .modifying, .canceling:
-            recorder.record(decision(now, side, level, .hold, id: slot.orderID, reason: .inFlight(slot.state)))
+            recordNonAction(&recorder, now, side, level, .hold, id: slot.orderID, reason: .inFlight(slot.state))
 
         case .idle:
             if liveOrderCount >= configuration.maxLiveOrders {
-                recorder.record(
-                    decision(now, side, level, .hold, reason: .maxLiveOrders(limit: configuration.maxLiveOrders)))
+                recordNonAction(
+                    &recorder, now, side, level, .hold, reason: .maxLiveOrders(limit: configuration.maxLiveOrders))
                 return
             }
             if let lockout = lockoutReason(slot, now: now) {
-                recorder.record(decision(now, side, level, .hold, reason: lockout))
+                recordNonAction(&recorder, now, side, level, .hold, reason: lockout)
                 return
             }
             var size = target.size
@@ -284,14 +284,13 @@ public struct OrderManager: Sendable {
             let priceMoved = moved > tolerance
             let sizeMoved = sizeDifference >= UInt64(spec.lotSize)
             if !priceMoved && !sizeMoved {
-                recorder.record(
-                    decision(
-                        now, side, level, .hold, id: id,
-                        reason: .withinTolerance(bps: moved, toleranceBps: tolerance)))
+                recordNonAction(
+                    &recorder, now, side, level, .hold, id: id,
+                    reason: .withinTolerance(bps: moved, toleranceBps: tolerance))
                 return
             }
             if let lockout = lockoutReason(slot, now: now) {
-                recorder.record(decision(now, side, level, .hold, id: id, reason: lockout))
+                recordNonAction(&recorder, now, side, level, .hold, id: id, reason: lockout)
                 return
             }
             var size = target.size
@@ -310,7 +309,7 @@ public struct OrderManager: Sendable {
             case .shrink(let smaller, let reason):
                 if smaller == slot.size && (!priceMoved || target.price == slot.price) {
                     // Risk allows exactly what already rests: nothing to change.
-                    recorder.record(decision(now, side, level, .hold, id: id, reason: reason))
+                    recordNonAction(&recorder, now, side, level, .hold, id: id, reason: reason)
                     return
                 }
                 recorder.record(
@@ -530,6 +529,16 @@ public struct OrderManager: Sendable {
 
     private func slotIndex(_ side: Side, _ level: Int) -> Int {
         (side == .buy ? 0 : configuration.levelsPerSide) + level
+    }
+
+    /// Records a hold or no-quote about a slot, unless it repeats the slot's previous one (then the
+    /// decision is not even built).
+    private func recordNonAction(
+        _ recorder: inout DecisionRecorder, _ time: Timestamp, _ side: Side, _ level: Int, _ kind: Decision.Kind,
+        id: ClientOrderID? = nil, reason: DecisionReason
+    ) {
+        if recorder.dropIfRepeat(side: side, level: level, kind: kind, reason: reason) { return }
+        recorder.record(decision(time, side, level, kind, id: id, reason: reason))
     }
 
     private func decision(
