@@ -1,5 +1,5 @@
 /// Nelder–Mead simplex minimisation (Nelder & Mead 1965, with the standard coefficients
-/// reflection 1, expansion 2, contraction ½, shrink ½), used by the GARCH fit on an
+/// reflection 1, expansion 2, contraction ½, shrink ½), the GARCH fit's last resort (when no BFGS run gives a finite value) on its
 /// unconstrained parametrisation. Deterministic: no randomness, the same input gives the same
 /// path.
 struct NelderMead {
