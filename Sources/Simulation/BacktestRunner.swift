@@ -71,7 +71,8 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
     public let venue: SimVenue
     /// The options.
     public let options: BacktestOptions
-    /// Virtual time: the engine's clock, advanced to the time of each step the engine takes.
+    /// Virtual time: the engine's clock, advanced to the time of each step the engine takes when
+    /// ``afterEngineStep`` is set (otherwise every 1024 steps and at the end of the run).
     public let clock: ManualClock
     /// Called after every step the engine takes (an event or a timer), for checks in tests.
     public var afterEngineStep: ((BacktestRunner) -> Void)?
@@ -130,6 +131,8 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
             return nil
         }()
         var timer: Int64 = .max
+        var lastEngineTime: Int64 = .min
+        var steps = 0
         while let event = next {
             let marketTime = event.receivedAt.nanoseconds
             let (arrival, delivery) = venue.nextTimes()
@@ -198,9 +201,17 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
                 timer = engine.nextTimerTime?.nanoseconds ?? .max
                 if timer <= now { timer = .max }
             }
-            clock.advance(to: Timestamp(nanoseconds: now))
-            afterEngineStep?(self)
+            if let afterEngineStep {
+                clock.advance(to: Timestamp(nanoseconds: now))
+                afterEngineStep(self)
+            } else {
+                // Nobody looks at every step: move the (locked) clock now and then, and at the end.
+                lastEngineTime = now
+                steps &+= 1
+                if steps & 0x3FF == 0 { clock.advance(to: Timestamp(nanoseconds: now)) }
+            }
         }
+        if lastEngineTime != .min { clock.advance(to: Timestamp(nanoseconds: lastEngineTime)) }
         progress.finish(events: events)
         self.source = source
         marketEvents = events

@@ -177,7 +177,7 @@ public final class Engine<Strategy: QuoteStrategy> {
 
     /// The mark price: the mid rounded to the tick grid, if the book is two-sided.
     public var markPrice: Price? {
-        guard let mid = book.midTicks else { return nil }
+        guard let mid = input.book.midTicks else { return nil }
         return Price(ticks: Int64(mid.rounded(.toNearestOrEven)))
     }
 
@@ -411,7 +411,7 @@ public final class Engine<Strategy: QuoteStrategy> {
             reconcileOrders()
             return
         }
-        if book.isLockedOrCrossed {
+        if input.book.isLockedOrCrossed {
             recorder.record(
                 Decision(time: now, marketID: spec.marketID, side: nil, kind: .hold, reason: .bookNotReady))
             return
@@ -536,9 +536,9 @@ public final class Engine<Strategy: QuoteStrategy> {
         let size = Quantity(lots: current.lots.magnitude > UInt64(Int64.max) ? Int64.max : abs(current.lots))
         let slippage = configuration.risk.flattenSlippageBps / 10_000
         let price: Price
-        if side == .sell, let bid = book.bestBid {
+        if side == .sell, let bid = input.book.bestBid {
             price = spec.priceRoundedDown(spec.double(bid.price) * (1 - slippage))
-        } else if side == .buy, let ask = book.bestAsk {
+        } else if side == .buy, let ask = input.book.bestAsk {
             price = spec.priceRoundedUp(spec.double(ask.price) * (1 + slippage))
         } else {
             recorder.record(
