@@ -77,7 +77,7 @@ final class RunSession {
     /// reports open at exit.
     func run() async throws -> Int {
         guard let firstVenue = runners.first?.venue else { return 0 }
-        startStream(tokenGrant: firstVenue.authToken())
+        startStream(tokens: firstVenue)
         for runner in runners {
             let venue = runner.venue
             let wake = self.wake
@@ -192,7 +192,9 @@ final class RunSession {
 
     // MARK: The loop
 
-    private func startStream(tokenGrant: AuthTokenGrant) {
+    /// Starts the stream; auth tokens are made fresh by `tokens` whenever the client asks (at
+    /// connect and before expiry).
+    private func startStream(tokens: LighterVenue) {
         // Orders (acks, cancels), account_all (trades with fees, positions) and user_stats (balances).
         var subscriptions: [LighterSubscription] = [
             .accountAllOrders(account: accountIndex), .accountAll(account: accountIndex), .userStats(account: accountIndex),
@@ -200,7 +202,7 @@ final class RunSession {
         for runner in runners { subscriptions.append(.orderBook(market: runner.spec.marketID)) }
         let stream = LighterStreamClient(
             configuration: streamConfiguration, markets: MarketDecimalsTable(allSpecs), subscriptions: subscriptions,
-            tokenProvider: { _ in tokenGrant }, clock: clock)
+            tokenProvider: { _ in tokens.authToken() }, clock: clock)
         let venues = runners.map(\.venue)
         let books = self.books
         let wake = self.wake
