@@ -166,7 +166,13 @@ struct RunCommand: AsyncParsableCommand {
                 configuration: .init(
                     chain: chain, accountIndex: accountIndex, apiKeyIndex: apiKeyIndex, spec: spec,
                     deadMansSwitchMilliseconds: lane == 0 && deadMansSwitchMinutes > 0
-                        ? Int64(deadMansSwitchMinutes) * 60_000 : nil),
+                        ? Int64(deadMansSwitchMinutes) * 60_000 : nil,
+                    // The volume quota belongs to the account: only the first venue recovers it.
+                    quotaRecovery: lane == 0 && values.bool("orders.quota_recovery")
+                        ? .init(
+                            below: Int64(values.int("orders.quota_recovery_below")),
+                            maxDailyLossUSD: values.double("orders.quota_recovery_max_loss_usd"))
+                        : nil),
                 privateKey: key, rest: rest, sender: sender, clock: clock)
             let runner = MarketRunner(
                 spec: spec, engine: engine, venue: venue, settings: settings,

@@ -254,6 +254,10 @@ final class RunSession {
             for runner in runners {
                 await runner.venue.supervise(runner.engine, at: now)
                 runner.submitPending()
+                // Buys volume quota back with small IOC pairs when orders.quota_recovery is on (no-op otherwise).
+                if let bid = runner.engine.book.bestBid?.price, let ask = runner.engine.book.bestAsk?.price {
+                    runner.venue.recoverQuotaIfNeeded(bestBid: bid, bestAsk: ask, at: now)
+                }
             }
             if now >= nextStatus {
                 nextStatus = now + statusNanoseconds
