@@ -54,21 +54,21 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// The strategy (settable, e.g. to change parameters between events; the next book change
     /// asks it for quotes again).
     public var strategy: Strategy {
-        get { storedStrategy }
+        get { quoting.strategy }
         set {
-            storedStrategy = newValue
+            quoting.strategy = newValue
             quoteDependencies = Self.dependencies(of: newValue)
             lastQuote = nil
         }
     }
     /// An alpha from outside the market's own book, passed to the strategy.
     public var externalAlpha: ExternalAlpha? {
-        get { input.externalAlpha }
-        set { input.externalAlpha = newValue }
+        get { quoting.input.externalAlpha }
+        set { quoting.input.externalAlpha = newValue }
     }
 
     /// The market's book.
-    public var book: OrderBook { input.book }
+    public var book: OrderBook { quoting.input.book }
     /// Our orders.
     public private(set) var orderManager: OrderManager
     /// The risk gate.
@@ -76,7 +76,7 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// Our position and PnL.
     public private(set) var positions: PositionTracker
     /// The strategy's latest targets, as it produced them (before risk suppression).
-    public private(set) var targets: QuoteTargets
+    public var targets: QuoteTargets { quoting.targets }
     /// The engine's time: the latest time it has been shown.
     public private(set) var now: Timestamp
     /// The venue's collateral (USD), once reported.
@@ -96,16 +96,16 @@ public final class Engine<Strategy: QuoteStrategy> {
 
     private var recorder: DecisionRecorder
     private var executionBuffer: [ExecutionEvent]
-    private var storedStrategy: Strategy
-    /// The strategy's input, kept between updates: it owns the book, so asking the strategy copies
-    /// nothing.
-    private var input: QuoteInput
+    /// The strategy, its input (which owns the book) and its targets, in one value so that asking
+    /// the strategy copies nothing.
+    private var quoting: QuoteState<Strategy>
+    /// The best bid and ask prices in ticks, read once after each book change.
+    private var bestBidTicks: Int64?
+    private var bestAskTicks: Int64?
     /// What the strategy's quote reads.
     private var quoteDependencies: QuoteDependencies
     /// What the strategy was shown at its latest quote, while ``targets`` still hold that quote.
     private var lastQuote: QuoteStamp?
-    /// The targets before the latest quote (swapped with ``targets`` on every quote).
-    private var previousTargets: QuoteTargets
     /// The inputs of the latest order comparison, when it changed nothing.
     private var quietReconcile: QuietReconcile?
 
@@ -127,18 +127,20 @@ public final class Engine<Strategy: QuoteStrategy> {
     ) {
         self.spec = spec
         self.configuration = configuration
-        self.storedStrategy = strategy
         self.quoteDependencies = Self.dependencies(of: strategy)
         self.lastQuote = nil
         self.quietReconcile = nil
-        self.input = QuoteInput(
-            book: OrderBook(), spec: spec, now: .epoch, position: .zero, maxPosition: .zero, orderSize: .zero,
-            externalAlpha: nil)
+        self.quoting = QuoteState(
+            strategy: strategy,
+            input: QuoteInput(
+                book: OrderBook(), spec: spec, now: .epoch, position: .zero, maxPosition: .zero, orderSize: .zero,
+                externalAlpha: nil),
+            levels: max(4, configuration.orderManager.levelsPerSide))
+        self.bestBidTicks = nil
+        self.bestAskTicks = nil
         self.orderManager = OrderManager(spec: spec, configuration: configuration.orderManager, ids: ids)
         self.risk = Risk(configuration: configuration.risk)
         self.positions = PositionTracker()
-        self.targets = QuoteTargets(levels: max(4, configuration.orderManager.levelsPerSide))
-        self.previousTargets = QuoteTargets(levels: max(4, configuration.orderManager.levelsPerSide))
         self.now = .epoch
         self.collateralUSD = nil
         self.availableUSD = nil
@@ -177,7 +179,9 @@ public final class Engine<Strategy: QuoteStrategy> {
 
     /// The mark price: the mid rounded to the tick grid, if the book is two-sided.
     public var markPrice: Price? {
-        guard let mid = input.book.midTicks else { return nil }
+        guard let bid = bestBidTicks, let ask = bestAskTicks else { return nil }
+        // As `OrderBook.midTicks`.
+        let mid = (Double(bid) + Double(ask)) * 0.5
         return Price(ticks: Int64(mid.rounded(.toNearestOrEven)))
     }
 
@@ -211,10 +215,10 @@ public final class Engine<Strategy: QuoteStrategy> {
         counters.marketEvents += 1
         switch event {
         case .trade(let trade):
-            storedStrategy.observe(trade: trade)
+            quoting.strategy.observe(trade: trade)
             if quoteDependencies.readsTrades { lastQuote = nil }
         case .bookSnapshot, .bookDelta:
-            input.book.apply(event)
+            (bestBidTicks, bestAskTicks) = quoting.apply(event)
             requote()
         }
     }
@@ -406,12 +410,12 @@ public final class Engine<Strategy: QuoteStrategy> {
         guard let mark = markPrice else {
             lastQuote = nil
             quietReconcile = nil
-            targets.removeAll()
-            targets.suppressAll(because: .bookNotReady)
+            quoting.targets.removeAll()
+            quoting.targets.suppressAll(because: .bookNotReady)
             reconcileOrders()
             return
         }
-        if input.book.isLockedOrCrossed {
+        if let bid = bestBidTicks, let ask = bestAskTicks, bid >= ask {
             recorder.record(
                 Decision(time: now, marketID: spec.marketID, side: nil, kind: .hold, reason: .bookNotReady))
             return
@@ -426,30 +430,28 @@ public final class Engine<Strategy: QuoteStrategy> {
         let skipping = !configuration.requotesEveryUpdate
         var targetsUnchanged = false
         if let size = orderSize, let limit = positionLimit {
-            input.now = now
-            input.position = positions.position
-            input.maxPosition = limit
-            input.orderSize = size
+            quoting.input.now = now
+            quoting.input.position = positions.position
+            quoting.input.maxPosition = limit
+            quoting.input.orderSize = size
             var stamp: QuoteStamp?
             if skipping && quoteDependencies.readsOnlyBestPrices {
                 stamp = QuoteStamp(
-                    bestBid: input.book.bestBid?.price.ticks ?? .min, bestAsk: input.book.bestAsk?.price.ticks ?? .min,
+                    bestBid: bestBidTicks ?? .min, bestAsk: bestAskTicks ?? .min,
                     step: quoteDependencies.clockStepNanos.map { now.nanoseconds / $0 } ?? 0,
-                    position: positions.position, maxPosition: limit, orderSize: size, externalAlpha: input.externalAlpha)
+                    position: positions.position, maxPosition: limit, orderSize: size, externalAlpha: quoting.input.externalAlpha)
             }
             if let stamp, let last = lastQuote, stamp == last {
                 counters.skippedQuotes += 1
                 targetsUnchanged = true
             } else {
-                swap(&targets, &previousTargets)
-                targets.removeAll()
-                storedStrategy.quote(input, into: &targets)
+                quoting.quote()
                 lastQuote = stamp
-                targetsUnchanged = skipping && targets.sameOrders(as: previousTargets)
+                targetsUnchanged = skipping && quoting.targetsUnchanged()
             }
         } else {
             lastQuote = nil
-            targets.removeAll()
+            quoting.targets.removeAll()
         }
         guard skipping else {
             reconcileOrders()
@@ -503,7 +505,7 @@ public final class Engine<Strategy: QuoteStrategy> {
             if -positions.position.lots >= limit.lots { sellBlock = .noQuote(.positionLimit) }
         }
         orderManager.update(
-            targets: targets, buySuppressed: buyBlock, sellSuppressed: sellBlock, at: now,
+            targets: quoting.targets, buySuppressed: buyBlock, sellSuppressed: sellBlock, at: now,
             position: positions.position, limit: limit, risk: risk, recorder: &recorder, actions: &pendingActions)
     }
 
@@ -536,10 +538,10 @@ public final class Engine<Strategy: QuoteStrategy> {
         let size = Quantity(lots: current.lots.magnitude > UInt64(Int64.max) ? Int64.max : abs(current.lots))
         let slippage = configuration.risk.flattenSlippageBps / 10_000
         let price: Price
-        if side == .sell, let bid = input.book.bestBid {
-            price = spec.priceRoundedDown(spec.double(bid.price) * (1 - slippage))
-        } else if side == .buy, let ask = input.book.bestAsk {
-            price = spec.priceRoundedUp(spec.double(ask.price) * (1 + slippage))
+        if side == .sell, let bid = bestBidTicks {
+            price = spec.priceRoundedDown(spec.double(Price(ticks: bid)) * (1 - slippage))
+        } else if side == .buy, let ask = bestAskTicks {
+            price = spec.priceRoundedUp(spec.double(Price(ticks: ask)) * (1 + slippage))
         } else {
             recorder.record(
                 Decision(
@@ -586,11 +588,41 @@ private struct QuietReconcile {
     var suppressedRepeats: Int
 }
 
-extension QuoteTargets {
-    /// Whether `other` asks for the same orders for the same reasons (what the order manager reads:
-    /// levels, no-quote reasons and the alpha note; not the model's fair price and spread).
-    fileprivate func sameOrders(as other: QuoteTargets) -> Bool {
-        bids == other.bids && asks == other.asks && bidReason == other.bidReason && askReason == other.askReason
-            && alpha == other.alpha
+/// The strategy with its input and targets. Its methods are `mutating` so that the engine reaches
+/// them through one exclusive access, with no copy of the book or the targets.
+private struct QuoteState<Strategy: QuoteStrategy> {
+    var strategy: Strategy
+    var input: QuoteInput
+    var targets: QuoteTargets
+    /// The targets before the latest quote (swapped with ``targets`` on every quote).
+    var previousTargets: QuoteTargets
+
+    init(strategy: Strategy, input: QuoteInput, levels: Int) {
+        self.strategy = strategy
+        self.input = input
+        targets = QuoteTargets(levels: levels)
+        previousTargets = QuoteTargets(levels: levels)
+    }
+
+    /// Applies a book event; returns the best bid and ask prices in ticks.
+    mutating func apply(_ event: MarketEvent) -> (bid: Int64?, ask: Int64?) {
+        input.book.apply(event)
+        return (input.book.bestBid?.price.ticks, input.book.bestAsk?.price.ticks)
+    }
+
+    /// Asks the strategy for new targets (the old ones become ``previousTargets``).
+    mutating func quote() {
+        swap(&targets, &previousTargets)
+        targets.removeAll()
+        strategy.quote(input, into: &targets)
+    }
+
+    /// Whether the targets ask for the same orders for the same reasons as before the latest quote
+    /// (what the order manager reads: levels, no-quote reasons and the alpha note; not the model's
+    /// fair price and spread).
+    mutating func targetsUnchanged() -> Bool {
+        targets.bids == previousTargets.bids && targets.asks == previousTargets.asks
+            && targets.bidReason == previousTargets.bidReason && targets.askReason == previousTargets.askReason
+            && targets.alpha == previousTargets.alpha
     }
 }
