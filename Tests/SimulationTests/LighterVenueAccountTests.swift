@@ -24,6 +24,7 @@ import Trading
             fees: FeeSchedule = .zero, cancelAllMinimumMilliseconds: Int64 = 300_000,
             deadMansSwitchMilliseconds: Int64? = nil, raceWaitNanoseconds: Int64 = 3_000_000_000,
             volumeQuota: VolumeQuotaModel? = nil, quotaRecovery: LighterVenue.QuotaRecovery? = nil,
+            reconcileIntervalNanoseconds: Int64? = 60_000_000_000,
             subscriptions extra: [LighterSubscription] = []
         ) async throws -> Setup {
             let sandbox = try await SandboxHarness.start(
@@ -38,7 +39,7 @@ import Trading
                     chain: SandboxHarness.chain, accountIndex: account.accountIndex, apiKeyIndex: account.apiKeyIndex,
                     spec: spec, deadMansSwitchMilliseconds: deadMansSwitchMilliseconds,
                     raceWaitNanoseconds: raceWaitNanoseconds, resyncRetryNanoseconds: 200_000_000,
-                    quotaRecovery: quotaRecovery),
+                    quotaRecovery: quotaRecovery, reconcileIntervalNanoseconds: reconcileIntervalNanoseconds),
                 privateKey: account.privateKey, rest: sandbox.rest, sender: sender)
             let grant = venue.authToken()
             let recorder = StreamRecorder()
@@ -268,6 +269,82 @@ import Trading
         let after = Set(try await setup.venue.openOrders().map(\.clientOrderIndex))
         #expect(after.isDisjoint(with: before))
         #expect(!after.contains(555))
+    }
+
+    // MARK: Reconcile while healthy: after a breaker trip, and the periodic sweep
+
+    /// Places an order for the sandbox's first account by hand (unknown to any engine).
+    static func handPlacedOrder(_ setup: Setup, clientIndex: Int64, lots: Int64, priceTicks: Int64) async throws {
+        let first = setup.sandbox.first
+        let nonce = try await setup.sandbox.rest.nextNonce(accountIndex: first.accountIndex, apiKeyIndex: first.apiKeyIndex)
+        let order = try setup.sandbox.sign(
+            SandboxHarness.ethOrder(clientIndex: clientIndex, lots: lots, priceTicks: priceTicks, isAsk: false),
+            account: first, nonce: nonce)
+        #expect(try await setup.sandbox.rest.sendTx(order).code == 200)
+    }
+
+    @Test func aTrippedBreakerIsReconciledBeforeQuotingResumes() async throws {
+        let setup = try await Setup.start(reconcileIntervalNanoseconds: nil)
+        defer { Task { await setup.stop() } }
+        let top = try await setup.sandbox.ethTop()
+        let size = setup.size(at: top.bid)
+        var configuration = EngineConfiguration()
+        configuration.risk = RiskConfiguration(
+            maxPosition: .base(Quantity(lots: size.lots * 10)), useDynamicLimit: false, circuitBreakerRejects: 1,
+            circuitBreakerCooldownMs: 0)
+        configuration.sizing = SizingConfiguration(rule: .fixed(size))
+        let engine = Engine(
+            spec: setup.spec, strategy: OutsideQuotes(), configuration: configuration,
+            ids: ClientOrderIDGenerator(startTime: LiveClock().now))
+        let book = BookSnapshot(
+            receivedAt: .epoch, exchangeTimeMs: 0, sequence: 1,
+            bids: [BookLevel(price: Price(ticks: top.bid), size: Quantity(lots: 10_000))],
+            asks: [BookLevel(price: Price(ticks: top.ask), size: Quantity(lots: 10_000))])
+        let quoting = await Self.pump(engine, setup, book: book) { (try? await setup.venue.openOrders().count) == 2 }
+        #expect(quoting)
+
+        // An order placed by hand, then one reject: the breaker (1 reject) trips and cancels ours.
+        try await Self.handPlacedOrder(setup, clientIndex: 777, lots: size.lots, priceTicks: top.bid - 100)
+        engine.handle(.rejected(id: nil, code: 21120, message: "test reject", time: LiveClock().now))
+        #expect(engine.risk.isBreakerTripped)
+
+        // The cooldown is 0: the venue reconciles (the hand-placed order is cancelled, nothing is
+        // adopted), then the breaker lets quoting resume with two new orders.
+        let resumed = await Self.pump(engine, setup, book: book) {
+            guard setup.venue.breakerReconciles == 1, !engine.risk.isBreakerTripped else { return false }
+            let open = (try? await setup.venue.openOrders()) ?? []
+            return open.count == 2 && !open.contains { $0.clientOrderIndex == 777 }
+        }
+        #expect(resumed)
+        #expect(setup.venue.breakerReconciles == 1)
+        #expect(!(try await setup.venue.openOrders()).contains { $0.clientOrderIndex == 777 })
+    }
+
+    @Test func thePeriodicSweepCancelsUnknownOrdersAndKeepsOurs() async throws {
+        let setup = try await Setup.start(reconcileIntervalNanoseconds: 300_000_000)
+        defer { Task { await setup.stop() } }
+        let top = try await setup.sandbox.ethTop()
+        let size = setup.size(at: top.bid)
+        let engine = Self.engine(spec: setup.spec, size: size)
+        let book = BookSnapshot(
+            receivedAt: .epoch, exchangeTimeMs: 0, sequence: 1,
+            bids: [BookLevel(price: Price(ticks: top.bid), size: Quantity(lots: 10_000))],
+            asks: [BookLevel(price: Price(ticks: top.ask), size: Quantity(lots: 10_000))])
+        let quoting = await Self.pump(engine, setup, book: book) { (try? await setup.venue.openOrders().count) == 2 }
+        #expect(quoting)
+        let ours = Set(try await setup.venue.openOrders().map(\.clientOrderIndex))
+
+        try await Self.handPlacedOrder(setup, clientIndex: 778, lots: size.lots, priceTicks: top.bid - 100)
+        let swept = await Self.pump(engine, setup, book: book) {
+            guard setup.venue.sweptUnknownOrders == 1 else { return false }
+            return (try? await setup.venue.openOrders().contains { $0.clientOrderIndex == 778 }) == false
+        }
+        #expect(swept)
+        #expect(setup.venue.sweptUnknownOrders == 1)
+        // Our own orders were never touched: the same two are still open, and the engine never halted.
+        #expect(Set(try await setup.venue.openOrders().map(\.clientOrderIndex)) == ours)
+        #expect(!engine.risk.isBreakerTripped && !engine.risk.isKilled)
+        #expect(setup.venue.reconcileSweeps >= 1)
     }
 
     // MARK: Item 4: dead-man's switch

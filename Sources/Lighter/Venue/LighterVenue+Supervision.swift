@@ -16,6 +16,15 @@ extension LighterVenue {
     /// How many times the venue resynchronised its engine after a reconnect.
     public var resynchronisations: Int { state.withLock { $0.link.resyncs } }
 
+    /// Circuit-breaker trips that ``supervise(_:at:)`` answered with a reconcile.
+    public var breakerReconciles: Int { state.withLock { $0.link.breakerReconciles } }
+
+    /// Periodic sweeps of the exchange's open orders done by ``supervise(_:at:)``.
+    public var reconcileSweeps: Int { state.withLock { $0.link.sweeps } }
+
+    /// Unknown orders the periodic sweeps cancelled.
+    public var sweptUnknownOrders: Int { state.withLock { $0.link.sweptOrders } }
+
     /// Keeps `engine` honest about the stream; call it from the run loop (e.g. every iteration, at
     /// the loop's time).
     ///
@@ -30,7 +39,13 @@ extension LighterVenue {
     ///   ``Engine/resume(at:)`` would lift it). A failed attempt is retried at the next call, at most
     ///   once per ``Configuration/resyncRetryNanoseconds``; a disconnect during the attempt starts over.
     ///
-    /// Nothing happens while the stream is healthy.
+    /// While the stream is healthy:
+    /// - a tripped circuit breaker waits for a reconcile before its cooldown may end: the venue
+    ///   reconciles (as above, at most once per ``Configuration/resyncRetryNanoseconds``) and
+    ///   reports ``Engine/markReconciled(openOrders:at:)``;
+    /// - every ``Configuration/reconcileIntervalNanoseconds`` it sweeps the exchange's open orders
+    ///   and cancels the ones the engine does not know (placed by hand, or left by a failed send);
+    ///   the engine's own orders are left alone.
     public func supervise<Strategy: QuoteStrategy>(_ engine: Engine<Strategy>, at now: Timestamp) async {
         var link = state.withLock { $0.link }
         // A disconnect (even one already followed by a reconnect) pauses the engine first.
@@ -45,7 +60,11 @@ extension LighterVenue {
             }
             logger.warning("Lighter venue: stream disconnected; \(configuration.spec.symbol) paused, our orders cancelled")
         }
-        guard !link.isDown, link.enginePaused else { return }
+        guard !link.isDown else { return }
+        guard link.enginePaused else {
+            await reconcileWhileHealthy(engine, link: link, at: now)
+            return
+        }
         if link.needsResync {
             if let last = link.lastResyncAttempt, now - last < configuration.resyncRetryNanoseconds { return }
             state.withLock { $0.link.lastResyncAttempt = now }
@@ -80,6 +99,59 @@ extension LighterVenue {
         state.withLock { state in
             state.link.enginePaused = false
             state.link.ownsKill = false
+        }
+    }
+
+    /// The breaker's reconcile and the periodic sweep (see ``supervise(_:at:)``).
+    private func reconcileWhileHealthy<Strategy: QuoteStrategy>(
+        _ engine: Engine<Strategy>, link: StreamLink, at now: Timestamp
+    ) async {
+        let known = Set(engine.orderManager.allSlots.compactMap(\.orderID))
+        if case .awaitingReconcile? = engine.risk.blockReason(at: now, spec: configuration.spec) {
+            if let last = link.lastReconcile, now - last < configuration.resyncRetryNanoseconds { return }
+            state.withLock { $0.link.lastReconcile = now }
+            do {
+                let kept = try await reconcile(known: known)
+                let position = try await exchangePosition()
+                state.withLock { state in
+                    state.events.append(position)
+                    state.link.breakerReconciles += 1
+                }
+                eventSignal.yield()
+                engine.markReconciled(openOrders: kept, at: now)
+                logger.notice("Lighter venue: \(configuration.spec.symbol) reconciled after the circuit breaker tripped (\(kept.count) order(s) kept)")
+            } catch {
+                logger.warning("Lighter venue: reconcile after the circuit breaker failed (\(configuration.spec.symbol)): \(error)")
+            }
+            return
+        }
+        guard let interval = configuration.reconcileIntervalNanoseconds else { return }
+        guard let last = link.lastReconcile else {
+            state.withLock { $0.link.lastReconcile = now }
+            return
+        }
+        guard now - last >= interval else { return }
+        state.withLock { $0.link.lastReconcile = now }
+        do {
+            let open = try await openOrders()
+            let unknown = open.filter { order in
+                guard let id = ClientOrderID(rawValue: order.clientOrderIndex) else { return true }
+                return !known.contains(id)
+            }
+            guard !unknown.isEmpty else {
+                state.withLock { $0.link.sweeps += 1 }
+                return
+            }
+            // Fetched again inside `reconcile`; an order the engine placed since is ours.
+            let stillKnown = Set(engine.orderManager.allSlots.compactMap(\.orderID))
+            _ = try await reconcile(known: known.union(stillKnown))
+            state.withLock { state in
+                state.link.sweeps += 1
+                state.link.sweptOrders += unknown.count
+            }
+            logger.notice("Lighter venue: periodic reconcile cancelled \(unknown.count) unknown order(s) in \(configuration.spec.symbol)")
+        } catch {
+            logger.warning("Lighter venue: periodic reconcile failed (\(configuration.spec.symbol)): \(error)")
         }
     }
 

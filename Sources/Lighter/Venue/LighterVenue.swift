@@ -61,6 +61,10 @@ public final class LighterVenue: Venue, Sendable {
         public var resyncRetryNanoseconds: Int64
         /// Quota recovery by small IOC pairs (``recoverQuotaIfNeeded(bestBid:bestAsk:at:)``); `nil`: off.
         public var quotaRecovery: QuotaRecovery?
+        /// How often ``supervise(_:at:)`` sweeps the exchange's open orders for ones the engine does
+        /// not know and cancels them (nothing is adopted), nanoseconds; `nil`: only after reconnects
+        /// and circuit-breaker trips.
+        public var reconcileIntervalNanoseconds: Int64?
 
         /// A configuration for one market.
         public init(
@@ -68,9 +72,10 @@ public final class LighterVenue: Venue, Sendable {
             orderLifetimeMilliseconds: Int64 = OrderInfo.defaultExpiryPeriodMilliseconds,
             deadMansSwitchMilliseconds: Int64? = nil, tradeWaitNanoseconds: Int64 = 2_000_000_000,
             raceWaitNanoseconds: Int64 = 3_000_000_000, resyncRetryNanoseconds: Int64 = 1_000_000_000,
-            quotaRecovery: QuotaRecovery? = nil
+            quotaRecovery: QuotaRecovery? = nil, reconcileIntervalNanoseconds: Int64? = 60_000_000_000
         ) {
             self.quotaRecovery = quotaRecovery
+            self.reconcileIntervalNanoseconds = reconcileIntervalNanoseconds.flatMap { $0 > 0 ? $0 : nil }
             self.chain = chain
             self.accountIndex = accountIndex
             self.apiKeyIndex = apiKeyIndex
@@ -125,6 +130,13 @@ public final class LighterVenue: Venue, Sendable {
         var ownsKill = false
         var lastResyncAttempt: Timestamp?
         var resyncs = 0
+        /// When the last periodic sweep or breaker reconcile started.
+        var lastReconcile: Timestamp?
+        /// Breaker trips answered with a reconcile.
+        var breakerReconciles = 0
+        /// Periodic sweeps done, and the unknown orders they cancelled.
+        var sweeps = 0
+        var sweptOrders = 0
     }
 
     /// The dead-man's switch.
@@ -752,10 +764,16 @@ public final class LighterVenue: Venue, Sendable {
             let now = clock.now
             for index in stale {
                 let body = TransactionBody.cancelOrder(CancelOrderTx(marketIndex: market, index: index))
-                let reply = try await sender.send(isCancel: true) { slot in
-                    EncodedTransaction(try Self.sign(body, slot: slot, chain: chain, key: key, now: now))
+                let reply: LighterSendTxResponse
+                do {
+                    reply = try await sender.send(isCancel: true) { slot in
+                        EncodedTransaction(try Self.sign(body, slot: slot, chain: chain, key: key, now: now))
+                    }
+                } catch .api(let error) where error.code.isOrderAlreadyInactive {
+                    continue  // it ended meanwhile (filled, or our own cancel already went): gone, as wanted
                 }
-                if reply.code != 200 {
+                // An order that ended meanwhile (filled, or a cancel of ours already went) is gone: fine.
+                if reply.code != 200 && !LighterErrorCode(rawValue: reply.code).isOrderAlreadyInactive {
                     throw .invalidRequest("cancelling stale order \(index) answered \(reply.code): \(reply.message ?? "")")
                 }
             }
