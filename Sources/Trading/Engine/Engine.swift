@@ -54,9 +54,9 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// The strategy (settable, e.g. to change parameters between events; the next book change
     /// asks it for quotes again).
     public var strategy: Strategy {
-        get { quoting.strategy }
+        get { storedStrategy }
         set {
-            quoting.strategy = newValue
+            storedStrategy = newValue
             quoteDependencies = Self.dependencies(of: newValue)
             lastQuote = nil
         }
@@ -98,7 +98,8 @@ public final class Engine<Strategy: QuoteStrategy> {
     private var executionBuffer: [ExecutionEvent]
     /// The strategy, its input (which owns the book) and its targets, in one value so that asking
     /// the strategy copies nothing.
-    private var quoting: QuoteState<Strategy>
+    private var quoting: QuoteState
+    private var storedStrategy: Strategy
     /// The best bid and ask prices in ticks, read once after each book change.
     private var bestBidTicks: Int64?
     private var bestAskTicks: Int64?
@@ -130,8 +131,8 @@ public final class Engine<Strategy: QuoteStrategy> {
         self.quoteDependencies = Self.dependencies(of: strategy)
         self.lastQuote = nil
         self.quietReconcile = nil
+        self.storedStrategy = strategy
         self.quoting = QuoteState(
-            strategy: strategy,
             input: QuoteInput(
                 book: OrderBook(), spec: spec, now: .epoch, position: .zero, maxPosition: .zero, orderSize: .zero,
                 externalAlpha: nil),
@@ -215,7 +216,7 @@ public final class Engine<Strategy: QuoteStrategy> {
         counters.marketEvents += 1
         switch event {
         case .trade(let trade):
-            quoting.strategy.observe(trade: trade)
+            storedStrategy.observe(trade: trade)
             if quoteDependencies.readsTrades { lastQuote = nil }
         case .bookSnapshot, .bookDelta:
             (bestBidTicks, bestAskTicks) = quoting.apply(event)
@@ -445,7 +446,7 @@ public final class Engine<Strategy: QuoteStrategy> {
                 counters.skippedQuotes += 1
                 targetsUnchanged = true
             } else {
-                quoting.quote()
+                quoting.quote(with: &storedStrategy)
                 lastQuote = stamp
                 targetsUnchanged = skipping && quoting.targetsUnchanged()
             }
@@ -588,17 +589,15 @@ private struct QuietReconcile {
     var suppressedRepeats: Int
 }
 
-/// The strategy with its input and targets. Its methods are `mutating` so that the engine reaches
-/// them through one exclusive access, with no copy of the book or the targets.
-private struct QuoteState<Strategy: QuoteStrategy> {
-    var strategy: Strategy
+/// The strategy's input and targets. Its methods are `mutating` so that the engine reaches them
+/// through one exclusive access, with no copy of the book or the targets.
+private struct QuoteState {
     var input: QuoteInput
     var targets: QuoteTargets
     /// The targets before the latest quote (swapped with ``targets`` on every quote).
     var previousTargets: QuoteTargets
 
-    init(strategy: Strategy, input: QuoteInput, levels: Int) {
-        self.strategy = strategy
+    init(input: QuoteInput, levels: Int) {
         self.input = input
         targets = QuoteTargets(levels: levels)
         previousTargets = QuoteTargets(levels: levels)
@@ -611,7 +610,7 @@ private struct QuoteState<Strategy: QuoteStrategy> {
     }
 
     /// Asks the strategy for new targets (the old ones become ``previousTargets``).
-    mutating func quote() {
+    mutating func quote(with strategy: inout some QuoteStrategy) {
         swap(&targets, &previousTargets)
         targets.removeAll()
         strategy.quote(input, into: &targets)
