@@ -39,6 +39,11 @@ public struct EngineCounters: Hashable, Sendable {
 /// comes from the events and the ticks, so the same engine runs live and in virtual time. In steady
 /// state handling a market event allocates nothing (unless a log level that formats lines is on).
 ///
+/// Not reentrant: a ``DecisionSink`` or logger it calls must not call back into the engine. Its
+/// stored state is marked `@exclusivity(unchecked)` (no runtime exclusivity checks, a third of the
+/// cost of a market event), which is sound because every access is made by the engine's own
+/// methods, one call at a time.
+///
 /// ```swift
 /// let engine = Engine(spec: eth, strategy: MyStrategy(), configuration: configuration,
 ///                     ids: ClientOrderIDGenerator(startTime: clock.now))
@@ -70,45 +75,45 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// The market's book.
     public var book: OrderBook { quoting.input.book }
     /// Our orders.
-    public private(set) var orderManager: OrderManager
+    @exclusivity(unchecked) public private(set) var orderManager: OrderManager
     /// The risk gate.
-    public private(set) var risk: Risk
+    @exclusivity(unchecked) public private(set) var risk: Risk
     /// Our position and PnL.
-    public private(set) var positions: PositionTracker
+    @exclusivity(unchecked) public private(set) var positions: PositionTracker
     /// The strategy's latest targets, as it produced them (before risk suppression).
     public var targets: QuoteTargets { quoting.targets }
     /// The engine's time: the latest time it has been shown.
-    public private(set) var now: Timestamp
+    @exclusivity(unchecked) public private(set) var now: Timestamp
     /// The venue's collateral (USD), once reported.
-    public private(set) var collateralUSD: Double?
+    @exclusivity(unchecked) public private(set) var collateralUSD: Double?
     /// The venue's available balance (USD), once reported.
-    public private(set) var availableUSD: Double?
+    @exclusivity(unchecked) public private(set) var availableUSD: Double?
     /// The order size chosen at the latest quote.
-    public private(set) var orderSize: Quantity?
+    @exclusivity(unchecked) public private(set) var orderSize: Quantity?
     /// The position limit at the latest quote.
-    public private(set) var positionLimit: Quantity?
+    @exclusivity(unchecked) public private(set) var positionLimit: Quantity?
     /// Whether the kill switch asked to flatten the position.
-    public private(set) var isFlattening: Bool
+    @exclusivity(unchecked) public private(set) var isFlattening: Bool
     /// Notable counts.
-    public private(set) var counters: EngineCounters
+    @exclusivity(unchecked) public private(set) var counters: EngineCounters
     /// Actions decided and not yet submitted.
-    public private(set) var pendingActions: [OrderAction]
+    @exclusivity(unchecked) public private(set) var pendingActions: [OrderAction]
 
-    private var recorder: DecisionRecorder
-    private var executionBuffer: [ExecutionEvent]
+    @exclusivity(unchecked) private var recorder: DecisionRecorder
+    @exclusivity(unchecked) private var executionBuffer: [ExecutionEvent]
     /// The strategy, its input (which owns the book) and its targets, in one value so that asking
     /// the strategy copies nothing.
-    private var quoting: QuoteState
-    private var storedStrategy: Strategy
+    @exclusivity(unchecked) private var quoting: QuoteState
+    @exclusivity(unchecked) private var storedStrategy: Strategy
     /// The best bid and ask prices in ticks, read once after each book change.
-    private var bestBidTicks: Int64?
-    private var bestAskTicks: Int64?
+    @exclusivity(unchecked) private var bestBidTicks: Int64?
+    @exclusivity(unchecked) private var bestAskTicks: Int64?
     /// What the strategy's quote reads.
-    private var quoteDependencies: QuoteDependencies
+    @exclusivity(unchecked) private var quoteDependencies: QuoteDependencies
     /// What the strategy was shown at its latest quote, while ``targets`` still hold that quote.
-    private var lastQuote: QuoteStamp?
+    @exclusivity(unchecked) private var lastQuote: QuoteStamp?
     /// The inputs of the latest order comparison, when it changed nothing.
-    private var quietReconcile: QuietReconcile?
+    @exclusivity(unchecked) private var quietReconcile: QuietReconcile?
 
     /// An engine for one market.
     ///
