@@ -19,33 +19,36 @@ import Trading
 /// venue.submit([.place(order)], at: now)     // reaches the exchange 205 ms later
 /// venue.drainEvents(upTo: now, into: &events)
 /// ```
+///
+/// Not reentrant (it calls nothing back), so its stored state is marked `@exclusivity(unchecked)`:
+/// no runtime exclusivity checks on the per-event path.
 public final class SimVenue: Venue {
     /// The exchange: book, our resting orders, account.
-    public private(set) var exchange: MatchingEngine
+    @exclusivity(unchecked) public private(set) var exchange: MatchingEngine
     /// The delays between us and the exchange.
     public let latency: LatencyModel
 
-    var random: SimulationRandom
+    @exclusivity(unchecked) var random: SimulationRandom
     /// Actions on their way to the exchange, sorted by (arrival, sequence); `pendingHead` is the
     /// first not yet processed.
-    var pending: [PendingAction] = []
-    var pendingHead = 0
-    var pendingSequence: Int64 = 0
-    var lastMakerArrival: Int64 = .min
-    var lastTakerArrival: Int64 = .min
+    @exclusivity(unchecked) var pending: [PendingAction] = []
+    @exclusivity(unchecked) var pendingHead = 0
+    @exclusivity(unchecked) var pendingSequence: Int64 = 0
+    @exclusivity(unchecked) var lastMakerArrival: Int64 = .min
+    @exclusivity(unchecked) var lastTakerArrival: Int64 = .min
     /// Events on their way to the engine, in delivery order; `deliveryHead` is the first not drained.
-    var deliveries: [ExecutionEvent] = []
-    var deliveryHead = 0
-    var lastDelivery: Int64 = .min
+    @exclusivity(unchecked) var deliveries: [ExecutionEvent] = []
+    @exclusivity(unchecked) var deliveryHead = 0
+    @exclusivity(unchecked) var lastDelivery: Int64 = .min
     /// Orders the engine has been told are resting (accepted or modified, not yet done), by the
     /// events it has drained.
-    public private(set) var reportedLiveOrders: Set<ClientOrderID> = []
+    @exclusivity(unchecked) public private(set) var reportedLiveOrders: Set<ClientOrderID> = []
     /// The volume quota, when the account has one (premium).
-    var quota: VolumeQuotaState?
+    @exclusivity(unchecked) var quota: VolumeQuotaState?
     /// The quota left, if the venue applies one.
     public var quotaRemaining: Int? { quota?.remaining }
     /// The position implied by the fills the engine has drained.
-    public private(set) var reportedPosition: Quantity = .zero
+    @exclusivity(unchecked) public private(set) var reportedPosition: Quantity = .zero
 
     struct PendingAction {
         var arrival: Int64
