@@ -200,7 +200,7 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// The earliest future time at which a timer (lockout, breaker cooldown) ends: when a
     /// virtual-time loop should call ``tick(at:)`` next.
     public var nextTimerTime: Timestamp? {
-        var earliest = orderManager.nextLockoutEnd(after: now)
+        var earliest = orderManager.nextLockoutEndInPlace(after: now)
         if let end = risk.breakerCooldownEnd, end > now { earliest = earliest.map { min($0, end) } ?? end }
         let tomorrow = now.startOfUTCDay + 86_400_000_000_000
         if configuration.risk.dailyLossLimitUSD != nil { earliest = earliest.map { min($0, tomorrow) } ?? tomorrow }
@@ -628,5 +628,13 @@ private struct QuoteState {
         targets.bids == previousTargets.bids && targets.asks == previousTargets.asks
             && targets.bidReason == previousTargets.bidReason && targets.askReason == previousTargets.askReason
             && targets.alpha == previousTargets.alpha
+    }
+}
+
+extension OrderManager {
+    /// ``nextLockoutEnd(after:)`` through an exclusive access, so the engine does not copy the
+    /// order manager to ask.
+    fileprivate mutating func nextLockoutEndInPlace(after now: Timestamp) -> Timestamp? {
+        nextLockoutEnd(after: now)
     }
 }

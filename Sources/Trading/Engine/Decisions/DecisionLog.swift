@@ -94,7 +94,7 @@ public struct DecisionRecorder {
     private let spec: MarketSpec
     private let levelsPerSide: Int
     /// The last non-action per slot (both sides, then one market-wide entry).
-    private var lastNonAction: [(kind: Decision.Kind, reason: DecisionReason)?]
+    private var lastNonAction: [NonAction?]
 
     /// A recorder for one market.
     public init(
@@ -128,7 +128,7 @@ public struct DecisionRecorder {
                 suppressedRepeats += 1
                 return
             }
-            lastNonAction[index] = (decision.kind, decision.reason)
+            lastNonAction[index] = NonAction(kind: decision.kind, reason: decision.reason)
         } else {
             lastNonAction[index] = nil
         }
@@ -176,4 +176,10 @@ public struct DecisionRecorder {
         if let alpha = decision.alpha { metadata["alpha"] = .string(alpha.source.description) }
         logger.log(level: level, "\(decision.line(spec: spec))", metadata: metadata)
     }
+}
+
+/// A slot's latest hold, no-quote or veto (a struct, not a tuple, so copies are specialised).
+private struct NonAction {
+    var kind: Decision.Kind
+    var reason: DecisionReason
 }
