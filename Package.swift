@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "SimulationTests",
             dependencies: [
-                "Simulation", "Trading", "MarketCore", "Lighter", "LighterCrypto", "lighter-mm",
+                "Simulation", "Trading", "MarketCore", "Quant", "Lighter", "LighterCrypto", "lighter-mm",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -1,4 +1,5 @@
 import MarketCore
+import Quant
 import Simulation
 import Testing
 import Trading
@@ -261,14 +262,35 @@ final class DecisionCollector: DecisionSink {
         #expect(skipping.counters.skippedReconciles > skipping.counters.marketEvents / 4)
     }
 
-    @Test(arguments: [UInt64(5), 6])
-    func undeclaredStrategyIsAskedEveryTimeAndDecidesTheSame(seed: UInt64) throws {
-        let spec = try ethMarket(minutes: 1, seed: seed).spec
-        let skipping = try run(try gridEngine(spec: spec).strategy, seed: seed, everyUpdate: false)
-        let reference = try run(try gridEngine(spec: spec).strategy, seed: seed, everyUpdate: true)
+    /// The CLI's strategy: AS and GLFT declare best prices and their σ step, vol+OBI (which reads
+    /// the depth) is asked on every book change; all decide as requoting every update does.
+    @Test(arguments: [(StrategySettings.Model.avellanedaStoikov, UInt64(5)), (.glft, 6), (.volOBI, 5)])
+    func configuredStrategyDecidesTheSame(model: StrategySettings.Model, seed: UInt64) throws {
+        func strategy() throws -> ConfiguredStrategy {
+            var settings = StrategySettings()
+            settings.model = model
+            settings.asGamma = 0.1
+            settings.asK = 6
+            settings.asHorizonSeconds = 30
+            settings.glftGamma = 0.1
+            settings.glftA = 2.5
+            settings.glftK = 6
+            settings.warmUpSamples = 10
+            settings.volOBI = VolOBIConfiguration(
+                stepNanos: 100_000_000, volWindow: 300, obiWindow: 300, lookingDepth: 0.025, volToHalfSpread: 0.8, c1: 0,
+                skew: 1, positionLimit: 0.3, minHalfSpreadBps: 1, minWarmUpSamples: 20)
+            settings.shaper = LadderShaper(levels: 3, spacing: 1, sizeMultiplier: 1, minSpreadBps: 1, maxSpreadBps: 200)
+            return try ConfiguredStrategy(settings)
+        }
+        let skipping = try run(try strategy(), seed: seed, everyUpdate: false)
+        let reference = try run(try strategy(), seed: seed, everyUpdate: true)
         expectSameRun(skipping, reference)
         #expect(reference.counters.fills > 5)
-        #expect(skipping.counters.skippedQuotes == 0)
+        if model == .volOBI {
+            #expect(skipping.counters.skippedQuotes == 0)
+        } else {
+            #expect(skipping.counters.skippedQuotes > skipping.counters.marketEvents / 4)
+        }
         #expect(skipping.counters.skippedReconciles > 0)
     }
 

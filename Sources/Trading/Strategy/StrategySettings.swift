@@ -61,7 +61,7 @@ public struct StrategySettings: Sendable, Hashable {
 ///
 /// The models are stored as optionals and mutated in place through optional chaining, so the
 /// estimators' buffers are never copied on an update.
-public struct ConfiguredStrategy: QuoteStrategy {
+public struct ConfiguredStrategy: QuoteStrategy, QuoteDependencyDeclaring {
     /// The model in use.
     public private(set) var model: StrategySettings.Model
     private var avellanedaStoikov: AvellanedaStoikovStrategy?
@@ -69,12 +69,23 @@ public struct ConfiguredStrategy: QuoteStrategy {
     /// The vol+OBI strategy, when that is the model (for its last quote).
     public private(set) var volOBI: VolOBIStrategy?
     private var levels: Int
+    /// What the model's quote reads (see ``QuoteDependencyDeclaring``).
+    public let quoteDependencies: QuoteDependencies
 
     /// Builds the strategy `settings` describe.
     /// - Throws: `QuantParameterError` naming a parameter out of range.
     public init(_ settings: StrategySettings) throws(QuantParameterError) {
         model = settings.model
         levels = settings.shaper.levels
+        // AS (rolling horizon) and GLFT read the best prices (mid, the post-only clamp), position,
+        // limit and size, and the time only through their σ sampling step; a session horizon
+        // counts down continuously, and vol+OBI reads the book's depth.
+        switch settings.model {
+        case .avellanedaStoikov:
+            quoteDependencies = settings.asSessionHorizon ? .everyUpdate : .bestPrices(clockStepNanos: settings.asSampleNanos)
+        case .glft: quoteDependencies = .bestPrices(clockStepNanos: settings.glftSampleNanos)
+        case .volOBI: quoteDependencies = .everyUpdate
+        }
         switch settings.model {
         case .avellanedaStoikov:
             avellanedaStoikov = try AvellanedaStoikovStrategy(
