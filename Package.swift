@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "RecorderTests",
             dependencies: [
-                "Recorder", "Parquet", "MarketCore", "Lighter", "Binance", "Simulation",
+                "Recorder", "Parquet", "MarketCore", "Lighter", "Binance", "Simulation", "TestServers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "BinanceTests",
             dependencies: [
-                "Binance", "MarketCore", "Trading", "Quant",
+                "Binance", "MarketCore", "Trading", "Quant", "TestServers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "LighterTests",
             dependencies: [
-                "Lighter", "LighterCrypto", "MarketCore", "Trading",
+                "Lighter", "LighterCrypto", "MarketCore", "Trading", "TestServers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -177,6 +177,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], swiftSettings: strictSettings),
+        .target(
+            name: "TestServers",
+            dependencies: [
+                "MarketCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Tests/TestServers",
+            swiftSettings: strictSettings
+        ),
         .target(name: "Calibration", dependencies: ["Quant", "Simulation", "Parquet", "Recorder", "MarketCore", "Trading"], swiftSettings: strictSettings),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Quant", "Simulation", "MarketCore", "Trading"], swiftSettings: strictSettings),
     ]

@@ -1,5 +1,6 @@
 import Binance
 import MarketCore
+import TestServers
 import Testing
 
 /// The `aggTrade` event: parsing (Binance's documented sample, field order, malformed input),

@@ -1,5 +1,6 @@
 @testable import Binance
 import MarketCore
+import TestServers
 import Testing
 import Trading
 

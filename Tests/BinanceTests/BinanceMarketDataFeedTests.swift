@@ -1,5 +1,6 @@
 import Binance
 import MarketCore
+import TestServers
 import Trading
 import Testing
 

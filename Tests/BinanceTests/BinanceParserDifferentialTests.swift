@@ -1,6 +1,7 @@
 import Binance
 import Foundation
 import MarketCore
+import TestServers
 import Testing
 
 /// The byte parser against an independent reference: Foundation's `JSONSerialization` for the

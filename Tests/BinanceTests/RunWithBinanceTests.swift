@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestServers
 import Testing
 
 /// `lighter-mm run` with `binance.enabled`, its Binance URLs pointed at the local Binance test

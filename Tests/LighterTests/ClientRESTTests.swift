@@ -2,6 +2,7 @@ import Foundation
 import Lighter
 import MarketCore
 import Synchronization
+import TestServers
 import Testing
 
 /// REST responses in the shapes of section A.3 of the protocol notes.

@@ -2,6 +2,7 @@ import Foundation
 import Lighter
 import MarketCore
 import Synchronization
+import TestServers
 import Testing
 
 private let eth = try! MarketSpec(symbol: "ETH", marketID: 0, priceDecimals: 2, sizeDecimals: 4)

@@ -2,6 +2,7 @@ import Binance
 import Foundation
 import MarketCore
 import Recorder
+import TestServers
 import Testing
 
 @Suite struct BinanceTradesCollectTests {

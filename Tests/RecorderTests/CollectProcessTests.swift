@@ -3,6 +3,7 @@ import MarketCore
 import Simulation
 import Recorder
 import Synchronization
+import TestServers
 import Testing
 
 /// Reads every table of the dataset with pyarrow (directory datasets, hive partitioning) and

@@ -3,6 +3,7 @@ import Lighter
 import MarketCore
 import Recorder
 import Synchronization
+import TestServers
 import Testing
 
 private let ethSpec = try! MarketSpec(symbol: "ETH", marketID: 0, priceDecimals: 2, sizeDecimals: 4)

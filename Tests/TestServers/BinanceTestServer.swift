@@ -9,19 +9,20 @@ import NIOWebSocket
 ///
 /// Built on NIO (HTTP/1 server pipeline with the WebSocket upgrader); every connection is handled
 /// in its own task.
-final class BinanceTestServer: Sendable {
+public final class BinanceTestServer: Sendable {
     /// Answers one REST request: `(request number from 1, URI) → (HTTP status, body)`.
-    typealias RESTHandler = @Sendable (Int, String) async -> (status: Int, body: String)
+    public typealias RESTHandler = @Sendable (Int, String) async -> (status: Int, body: String)
     /// Scripts one WebSocket connection. When it returns, the connection stays open until the
     /// client closes it.
-    typealias StreamHandler = @Sendable (ServerWebSocket) async throws -> Void
+    public typealias StreamHandler = @Sendable (ServerWebSocket) async throws -> Void
 
     enum UpgradeResult: Sendable {
         case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, String)
         case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
     }
 
-    let port: Int
+    /// The port the server listens on.
+    public let port: Int
     private let serverChannel: NIOAsyncChannel<EventLoopFuture<UpgradeResult>, Never>
     private let acceptTask: Task<Void, Never>
     private let counters: Locked<Counters>
@@ -33,15 +34,15 @@ final class BinanceTestServer: Sendable {
     }
 
     /// `http://127.0.0.1:<port>`.
-    var restBaseURL: String { "http://127.0.0.1:\(port)" }
+    public var restBaseURL: String { "http://127.0.0.1:\(port)" }
     /// `ws://127.0.0.1:<port>`.
-    var webSocketBaseURL: String { "ws://127.0.0.1:\(port)" }
+    public var webSocketBaseURL: String { "ws://127.0.0.1:\(port)" }
     /// URIs of the REST requests received so far.
-    var restRequests: [String] { counters.withLock { $0.restRequests } }
+    public var restRequests: [String] { counters.withLock { $0.restRequests } }
     /// Paths (with query) of the WebSocket connections accepted so far.
-    var streamPaths: [String] { counters.withLock { $0.streamPaths } }
+    public var streamPaths: [String] { counters.withLock { $0.streamPaths } }
     /// WebSocket connections the client closed with a close frame.
-    var closedByClient: Int { counters.withLock { $0.closedByClient } }
+    public var closedByClient: Int { counters.withLock { $0.closedByClient } }
 
     private init(
         port: Int, serverChannel: NIOAsyncChannel<EventLoopFuture<UpgradeResult>, Never>,
@@ -53,8 +54,8 @@ final class BinanceTestServer: Sendable {
         self.counters = counters
     }
 
-    /// Starts a server.
-    static func start(rest: @escaping RESTHandler, stream: @escaping StreamHandler) async throws -> BinanceTestServer {
+    /// Starts a server: `rest` answers REST requests, `stream` scripts each WebSocket connection.
+    public static func start(rest: @escaping RESTHandler, stream: @escaping StreamHandler) async throws -> BinanceTestServer {
         let channel: NIOAsyncChannel<EventLoopFuture<UpgradeResult>, Never> = try await ServerBootstrap(
             group: MultiThreadedEventLoopGroup.singleton
         )
@@ -121,7 +122,7 @@ final class BinanceTestServer: Sendable {
     }
 
     /// Closes the listening socket and ends every connection task.
-    func stop() async {
+    public func stop() async {
         try? await serverChannel.channel.close()
         acceptTask.cancel()
     }
@@ -190,32 +191,36 @@ final class BinanceTestServer: Sendable {
 }
 
 /// The server side of one WebSocket connection, as a stream handler sees it.
-struct ServerWebSocket: Sendable {
+public struct ServerWebSocket: Sendable {
     /// Connection number, from 1.
-    let number: Int
+    public let number: Int
     /// The request path with its query (`/stream?streams=btcusdt@depth@100ms`).
-    let path: String
+    public let path: String
+    /// Writes frames to the client.
     let outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>
+    /// The connection's channel (closed by ``drop()``).
     let channel: any Channel
 
     /// Sends one text message.
-    func send(_ text: String) async throws {
+    public func send(_ text: String) async throws {
         try await outbound.write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text)))
     }
 
     /// Sends one message wrapped as a combined-stream message `{"stream":…,"data":…}`.
-    func send(stream: String, data: String) async throws {
+    public func send(stream: String, data: String) async throws {
         try await send(#"{"stream":"\#(stream)","data":\#(data)}"#)
     }
 
     /// Drops the TCP connection without a close frame (as a network failure would).
-    func drop() async {
+    public func drop() async {
         try? await channel.close()
     }
 }
 
 /// A failure inside the test server.
-struct TestServerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestServerError: Error, CustomStringConvertible {
+    /// What went wrong.
+    public let description: String
+    /// A failure described by `description`.
+    public init(_ description: String) { self.description = description }
 }

@@ -6,17 +6,32 @@ import NIOWebSocket
 import Synchronization
 
 /// One HTTP request the test server received.
-struct TestHTTPRequest: Sendable {
-    var method: String
-    var path: String
-    var query: [String: String]
-    var headers: [String: String]
-    var body: String
+public struct TestHTTPRequest: Sendable {
+    /// The HTTP method (`GET`, `POST`).
+    public var method: String
+    /// The path without the query.
+    public var path: String
+    /// The query's fields, decoded.
+    public var query: [String: String]
+    /// The headers, names lowercased.
+    public var headers: [String: String]
+    /// The body as text.
+    public var body: String
+
+    /// A request with these parts.
+    public init(method: String, path: String, query: [String: String], headers: [String: String], body: String) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
 
     /// The body's form fields (`application/x-www-form-urlencoded`).
-    var form: [String: String] { TestHTTPRequest.decodeForm(body) }
+    public var form: [String: String] { TestHTTPRequest.decodeForm(body) }
 
-    static func decodeForm(_ text: String) -> [String: String] {
+    /// Decodes `key=value&…` text (`+` as space, percent escapes); a key without `=` gets an empty value.
+    public static func decodeForm(_ text: String) -> [String: String] {
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -31,33 +46,45 @@ struct TestHTTPRequest: Sendable {
 }
 
 /// The reply the scripted handler gives.
-struct TestHTTPResponse: Sendable {
-    var status: Int
-    var body: String
+public struct TestHTTPResponse: Sendable {
+    /// The HTTP status code.
+    public var status: Int
+    /// The body (sent as `application/json`).
+    public var body: String
 
-    static func ok(_ body: String) -> TestHTTPResponse { TestHTTPResponse(status: 200, body: body) }
+    /// A reply with `status` and `body`.
+    public init(status: Int, body: String) {
+        self.status = status
+        self.body = body
+    }
+
+    /// A 200 reply with `body`.
+    public static func ok(_ body: String) -> TestHTTPResponse { TestHTTPResponse(status: 200, body: body) }
 }
 
 /// A WebSocket connection on the server side: what the client sent, and a way to send to it.
-final class TestSocket: Sendable {
-    let channel: any Channel
+public final class TestSocket: Sendable {
+    /// The connection's channel.
+    public let channel: any Channel
     /// Text frames from the client, in order.
-    let received: AsyncStream<String>
+    public let received: AsyncStream<String>
     let receivedContinuation: AsyncStream<String>.Continuation
     private let protocolPings = Mutex(0)
 
+    /// A socket over `channel`, with an empty message stream.
     init(channel: any Channel) {
         self.channel = channel
         (received, receivedContinuation) = AsyncStream.makeStream(of: String.self)
     }
 
     /// WebSocket protocol pings received.
-    var pingsReceived: Int { protocolPings.withLock { $0 } }
+    public var pingsReceived: Int { protocolPings.withLock { $0 } }
 
+    /// Counts one protocol ping.
     func notePing() { protocolPings.withLock { $0 += 1 } }
 
     /// Sends a text frame to the client.
-    func send(_ text: String) {
+    public func send(_ text: String) {
         var buffer = channel.allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)
         let frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
@@ -65,12 +92,12 @@ final class TestSocket: Sendable {
     }
 
     /// Drops the TCP connection without a close handshake.
-    func drop() {
+    public func drop() {
         channel.close(promise: nil)
     }
 
     /// Reads client messages until one satisfies `predicate` (or the stream ends).
-    func next(where predicate: (String) -> Bool = { _ in true }) async -> String? {
+    public func next(where predicate: (String) -> Bool = { _ in true }) async -> String? {
         for await text in received where predicate(text) { return text }
         return nil
     }
@@ -80,22 +107,26 @@ final class TestSocket: Sendable {
 ///
 /// HTTP requests go to the handler closure; WebSocket upgrades on `/stream` produce a
 /// ``TestSocket`` in ``sockets``; the server sends `{"type":"connected"}` first, like Lighter.
-final class LighterTestServer: Sendable {
-    typealias Handler = @Sendable (TestHTTPRequest) -> TestHTTPResponse
+public final class LighterTestServer: Sendable {
+    /// Answers one HTTP request.
+    public typealias Handler = @Sendable (TestHTTPRequest) -> TestHTTPResponse
 
-    let port: Int
+    /// The port the server listens on.
+    public let port: Int
     private let channel: any Channel
     private let handler: Mutex<Handler>
     private let recorded = Mutex<[TestHTTPRequest]>([])
     /// New WebSocket connections.
-    let sockets: AsyncStream<TestSocket>
+    public let sockets: AsyncStream<TestSocket>
     private let socketsContinuation: AsyncStream<TestSocket>.Continuation
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var streamURL: String { "ws://127.0.0.1:\(port)/stream" }
+    /// `http://127.0.0.1:<port>`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `ws://127.0.0.1:<port>/stream`.
+    public var streamURL: String { "ws://127.0.0.1:\(port)/stream" }
 
     /// Requests received so far.
-    var requests: [TestHTTPRequest] { recorded.withLock { $0 } }
+    public var requests: [TestHTTPRequest] { recorded.withLock { $0 } }
 
     private init(channel: any Channel, handler: @escaping Handler, sockets: AsyncStream<TestSocket>,
                  continuation: AsyncStream<TestSocket>.Continuation) {
@@ -106,8 +137,8 @@ final class LighterTestServer: Sendable {
         self.socketsContinuation = continuation
     }
 
-    /// Starts a server on 127.0.0.1 on a free port.
-    static func start(handler: @escaping Handler = { _ in TestHTTPResponse(status: 404, body: "{\"code\":404,\"message\":\"not found\"}") })
+    /// Starts a server on 127.0.0.1 on a free port; `handler` answers HTTP requests (404 by default).
+    public static func start(handler: @escaping Handler = { _ in TestHTTPResponse(status: 404, body: "{\"code\":404,\"message\":\"not found\"}") })
         async throws -> LighterTestServer
     {
         let (sockets, continuation) = AsyncStream.makeStream(of: TestSocket.self)
@@ -151,7 +182,7 @@ final class LighterTestServer: Sendable {
     }
 
     /// Replaces the HTTP handler.
-    func setHandler(_ handler: @escaping Handler) {
+    public func setHandler(_ handler: @escaping Handler) {
         self.handler.withLock { $0 = handler }
     }
 
@@ -162,13 +193,13 @@ final class LighterTestServer: Sendable {
     }
 
     /// The next WebSocket connection (waits for it).
-    func nextSocket() async -> TestSocket? {
+    public func nextSocket() async -> TestSocket? {
         for await socket in sockets { return socket }
         return nil
     }
 
     /// Stops listening.
-    func shutdown() async {
+    public func shutdown() async {
         socketsContinuation.finish()
         try? await channel.close()
     }

@@ -1,5 +1,5 @@
 /// The JSON of one Binance `aggTrade` event, in the field order of Binance's documentation.
-func aggTradeJSON(
+public func aggTradeJSON(
     symbol: String = "BTCUSDT", id: Int64, price: String, quantity: String, firstTradeID: Int64, lastTradeID: Int64,
     tradeTimeMs: Int64, eventTimeMs: Int64? = nil, buyerIsMaker: Bool
 ) -> String {
@@ -8,7 +8,7 @@ func aggTradeJSON(
 
 extension ServerWebSocket {
     /// Pushes one `aggTrade` event on the combined stream `<symbol>@aggTrade`.
-    func sendAggTrade(
+    public func sendAggTrade(
         symbol: String = "BTCUSDT", id: Int64, price: String, quantity: String, tradeTimeMs: Int64, buyerIsMaker: Bool
     ) async throws {
         try await send(

@@ -1,4 +1,3 @@
-import Binance
 import MarketCore
 import Synchronization
 
@@ -6,34 +5,48 @@ import Synchronization
 /// increasing ids, grouped into stream events, from which it renders diff events, REST snapshots
 /// at any id and partial-depth messages in Binance's JSON formats. The expected book in the tests
 /// comes from here, independently of the client's code.
-struct ReferenceMarket: Sendable {
-    struct LevelUpdate: Sendable {
-        var id: Int64
-        var side: Side
-        var price: Int64
-        var size: Int64
+public struct ReferenceMarket: Sendable {
+    /// One level's new size (0 removes the level) under update id `id`.
+    public struct LevelUpdate: Sendable {
+        /// The update id.
+        public var id: Int64
+        /// The book side.
+        public var side: Side
+        /// The level's price in ticks.
+        public var price: Int64
+        /// The level's new size in lots (0: removed).
+        public var size: Int64
     }
 
     /// One stream event: a run of consecutive updates.
-    struct Event: Sendable {
-        var updates: [LevelUpdate]
-        var previousFinal: Int64
-        var first: Int64 { updates.first?.id ?? 0 }
-        var final: Int64 { updates.last?.id ?? 0 }
+    public struct Event: Sendable {
+        /// The updates, in id order.
+        public var updates: [LevelUpdate]
+        /// The final id of the event before (Binance's `pu`).
+        public var previousFinal: Int64
+        /// The first update id (Binance's `U`).
+        public var first: Int64 { updates.first?.id ?? 0 }
+        /// The final update id (Binance's `u`).
+        public var final: Int64 { updates.last?.id ?? 0 }
     }
 
-    let priceDecimals: Int
-    let sizeDecimals: Int
-    let symbol: String
-    /// The book before any update, consistent with id `baseID`.
-    let initialBids: [Int64: Int64]
-    let initialAsks: [Int64: Int64]
-    let baseID: Int64
+    /// Decimals of the printed prices (one fewer than Binance prints; see ``levelJSON(_:_:)``).
+    public let priceDecimals: Int
+    /// Decimals of the printed sizes.
+    public let sizeDecimals: Int
+    /// The symbol in the messages (`BTCUSDT`).
+    public let symbol: String
+    /// The bids before any update (price ticks → size lots), consistent with id `baseID`.
+    public let initialBids: [Int64: Int64]
+    /// The asks before any update (price ticks → size lots), consistent with id `baseID`.
+    public let initialAsks: [Int64: Int64]
+    /// The update id the initial book is consistent with.
+    public let baseID: Int64
     /// The stream events, in order.
-    private(set) var events: [Event] = []
+    public private(set) var events: [Event] = []
 
     /// A market of `eventCount` random events around a mid of `midTicks`, reproducible from `seed`.
-    init(
+    public init(
         symbol: String = "BTCUSDT", priceDecimals: Int = 1, sizeDecimals: Int = 3, midTicks: Int64 = 300_000,
         eventCount: Int, seed: UInt64
     ) {
@@ -71,7 +84,7 @@ struct ReferenceMarket: Sendable {
     }
 
     /// The book after every update with id ≤ `id`.
-    func book(through id: Int64) -> (bids: [Int64: Int64], asks: [Int64: Int64]) {
+    public func book(through id: Int64) -> (bids: [Int64: Int64], asks: [Int64: Int64]) {
         var bids = initialBids
         var asks = initialAsks
         for event in events {
@@ -87,7 +100,7 @@ struct ReferenceMarket: Sendable {
     }
 
     /// The book's levels sorted best first, for comparing with the client's book.
-    func levels(through id: Int64) -> (bids: [BookLevel], asks: [BookLevel]) {
+    public func levels(through id: Int64) -> (bids: [BookLevel], asks: [BookLevel]) {
         let book = book(through: id)
         let bids = book.bids.sorted { $0.key > $1.key }.map { BookLevel(price: Price(ticks: $0.key), size: Quantity(lots: $0.value)) }
         let asks = book.asks.sorted { $0.key < $1.key }.map { BookLevel(price: Price(ticks: $0.key), size: Quantity(lots: $0.value)) }
@@ -96,7 +109,7 @@ struct ReferenceMarket: Sendable {
 
     /// The `depthUpdate` JSON of event `index` (absolute sizes, last value per level), with
     /// `pu` overridden if given.
-    func diffJSON(_ index: Int, previousFinal: Int64? = nil) -> String {
+    public func diffJSON(_ index: Int, previousFinal: Int64? = nil) -> String {
         let event = events[index]
         var bids: [Int64: Int64] = [:]
         var asks: [Int64: Int64] = [:]
@@ -117,7 +130,7 @@ struct ReferenceMarket: Sendable {
     }
 
     /// The REST snapshot JSON consistent with update id `id`.
-    func snapshotJSON(through id: Int64) -> String {
+    public func snapshotJSON(through id: Int64) -> String {
         let levels = levels(through: id)
         let bids = levels.bids.map { levelJSON($0.price.ticks, $0.size.lots) }.joined(separator: ",")
         let asks = levels.asks.map { levelJSON($0.price.ticks, $0.size.lots) }.joined(separator: ",")
@@ -125,7 +138,7 @@ struct ReferenceMarket: Sendable {
     }
 
     /// A partial-depth (`@depth<levels>`) message of the book through `id`.
-    func partialDepthJSON(through id: Int64, levels count: Int, previousFinal: Int64) -> String {
+    public func partialDepthJSON(through id: Int64, levels count: Int, previousFinal: Int64) -> String {
         let levels = levels(through: id)
         let bids = levels.bids.prefix(count).map { levelJSON($0.price.ticks, $0.size.lots) }.joined(separator: ",")
         let asks = levels.asks.prefix(count).map { levelJSON($0.price.ticks, $0.size.lots) }.joined(separator: ",")
@@ -133,16 +146,18 @@ struct ReferenceMarket: Sendable {
     }
 
     /// `["price","size"]` as Binance prints it (prices with one trailing zero more than the tick).
-    func levelJSON(_ price: Int64, _ size: Int64) -> String {
+    public func levelJSON(_ price: Int64, _ size: Int64) -> String {
         #"["\#(FixedPoint.format(price, decimals: priceDecimals))0","\#(FixedPoint.format(size, decimals: sizeDecimals))"]"#
     }
 }
 
 /// A small deterministic random generator (SplitMix64) for reproducible scripts.
-struct SplitMix64: RandomNumberGenerator, Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    /// A generator starting from `seed`.
+    public init(seed: UInt64) { state = seed }
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -151,38 +166,8 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 }
 
-/// Collects a feed's events for a test and waits for conditions on them.
-final class EventRecorder: Sendable {
-    private let storage = Mutex<[BinanceFeedEvent]>([])
-
-    func append(_ event: BinanceFeedEvent) { storage.withLock { $0.append(event) } }
-
-    /// Every event so far, in order.
-    var events: [BinanceFeedEvent] { storage.withLock { $0 } }
-
-    /// Final update ids of the applied diff events, in order.
-    var appliedFinalIDs: [Int64] {
-        events.compactMap { if case .depthUpdate(let update) = $0 { update.payload.finalUpdateID } else { nil } }
-    }
-
-    /// Snapshot ids applied, in order.
-    var snapshotIDs: [Int64] {
-        events.compactMap { if case .snapshot(let snapshot) = $0 { snapshot.payload.lastUpdateID } else { nil } }
-    }
-
-    /// Resync reasons, in order.
-    var resyncs: [BinanceResyncReason] {
-        events.compactMap { if case .resync(let reason) = $0 { reason } else { nil } }
-    }
-
-    /// Disconnect reasons, in order.
-    var disconnects: [BinanceDisconnectReason] {
-        events.compactMap { if case .disconnected(let reason, _) = $0 { reason } else { nil } }
-    }
-}
-
 /// Polls `condition` every 10 ms until it holds or `seconds` pass (waiting on network I/O only).
-func waitUntil(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+public func waitUntil(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + .seconds(seconds)
     while ContinuousClock.now < deadline {
         if condition() { return true }
@@ -192,9 +177,12 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
 }
 
 /// A value shared between test tasks, behind a lock (a class, so closures can capture it).
-final class Locked<Value: Sendable>: Sendable {
+public final class Locked<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result { mutex.withLock { body(&$0) } }
-    var value: Value { mutex.withLock { $0 } }
+    /// A lock holding `value`.
+    public init(_ value: Value) { mutex = Mutex(value) }
+    /// Runs `body` on the value while holding the lock.
+    public func withLock<Result>(_ body: (inout Value) -> Result) -> Result { mutex.withLock { body(&$0) } }
+    /// A copy of the value.
+    public var value: Value { mutex.withLock { $0 } }
 }
