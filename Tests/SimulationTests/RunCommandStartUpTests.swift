@@ -97,6 +97,42 @@ import Testing
         #expect((after.cancelAllTime ?? 0) == 0, "the scheduled cancel-all is still armed")
     }
 
+    @Test func withFlattenOnKillTheExitClosesThePosition() async throws {
+        let harness = try await SandboxHarness.start()
+        defer { Task { await harness.stop() } }
+        var environment = Self.liveEnvironment(harness, key: harness.first.privateKey)
+        environment["LIGHTER_MM_RISK_FLATTEN_ON_KILL"] = "true"
+        environment["LIGHTER_MM_VOLOBI_WARMUP_SAMPLES"] = "5"
+        environment["LIGHTER_MM_VOLOBI_STEP_MS"] = "100"
+        let run = try RunningLighterMM(
+            ["run", "--network", "mainnet", "--strategy", "volobi", "--duration", "120s"], environment: environment)
+        let placed = try await run.waitForLine(timeoutSeconds: 40) { $0.contains(": place ") }
+        try #require(placed != nil, "no order placed:\n\(run.output)")
+
+        // The second account sells through the bids (ours among them): we end up long.
+        let top = try await harness.ethTop()
+        let nonce = try await harness.rest.nextNonce(accountIndex: harness.second.accountIndex, apiKeyIndex: harness.second.apiKeyIndex)
+        let sweep = OrderInfo(
+            marketIndex: 0, clientOrderIndex: 88, baseAmount: 50_000, price: UInt32(top.bid - 20_000), isAsk: true,
+            type: .market, timeInForce: .immediateOrCancel, orderExpiry: 0)
+        _ = try await harness.rest.sendTx(try harness.sign(.createOrder(sweep), account: harness.second, nonce: nonce))
+        let long = await SandboxHarness.eventually(seconds: 10) {
+            guard let account = try? await harness.rest.account(index: 100),
+                let eth = account.positions.first(where: { $0.marketID == 0 })
+            else { return false }
+            return ((try? eth.signedQuantity(sizeDecimals: 4))?.lots ?? 0) != 0
+        }
+        try #require(long, "our bid was not hit:\n\(run.output)")
+
+        let status = try await run.interruptAndWait(timeoutSeconds: 30)
+        #expect(status == 0, "output:\n\(run.output)")
+        #expect(run.output.contains("ETH: flattened on exit "), "output:\n\(run.output)")
+        let account = try await harness.rest.account(index: 100)
+        let eth = try #require(account.positions.first { $0.marketID == 0 })
+        #expect(try eth.signedQuantity(sizeDecimals: 4).lots == 0, "position left after exit:\n\(run.output)")
+        #expect(run.output.contains("open orders at exit (REST): 0"), "output:\n\(run.output)")
+    }
+
     @Test func onATerminalTheStatusIsRedrawnInPlace() async throws {
         // `script` runs the command on a pseudo-terminal (stdout is a TTY) and copies its output.
         let script = "/usr/bin/script"

@@ -294,7 +294,8 @@ final class RunSession {
 
     // MARK: Shutdown
 
-    /// Cancels our orders (`orders.cancel_on_exit`), confirms over REST, prints the summary.
+    /// Cancels our orders (`orders.cancel_on_exit`), confirms over REST, closes the positions
+    /// when `risk.flatten_on_kill`, disarms the dead-man's switch, prints the summary.
     private func shutdown(firstVenue: LighterVenue) async throws -> Int {
         await showStatus(at: clock.now)
         output.releaseStatus()
@@ -315,6 +316,23 @@ final class RunSession {
             }
         }
         let openAtExit = try await openOrderCount()
+        if values.bool("risk.flatten_on_kill") {
+            // The exit is a kill switch: with risk.flatten_on_kill it also closes the positions
+            // (reduce-only, within risk.flattenSlippageBps of the best price).
+            for runner in runners {
+                do {
+                    let result = try await accountActions.closePosition(
+                        market: runner.spec, maxSlippageBps: runner.engine.configuration.risk.flattenSlippageBps)
+                    if result.status != .alreadyFlat {
+                        output.log(
+                            "\(runner.spec.symbol): flattened on exit \(runner.spec.string(result.positionBefore)) → "
+                                + "\(runner.spec.string(result.positionAfter)) (\(result.status.rawValue))")
+                    }
+                } catch {
+                    output.log("warning: \(runner.spec.symbol): could not flatten on exit: \(error)")
+                }
+            }
+        }
         if firstVenue.deadMansSwitchArmedUntil != nil {
             do {
                 try await firstVenue.disarmDeadMansSwitch()
