@@ -61,9 +61,18 @@ let package = Package(
         // MARK: Lighter protocol
         .target(name: "LighterCrypto", swiftSettings: strictSettings),
         .target(
+            name: "StreamSupport",
+            dependencies: [
+                "MarketCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Lighter",
             dependencies: [
-                "LighterCrypto", "MarketCore", "Trading",
+                "LighterCrypto", "MarketCore", "Trading", "StreamSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -79,7 +88,7 @@ let package = Package(
         .target(
             name: "Binance",
             dependencies: [
-                "MarketCore", "Trading",
+                "MarketCore", "Trading", "StreamSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import MarketCore
 import NIOCore
+import StreamSupport
 import Synchronization
 import Trading
 import WSClient
@@ -231,7 +232,10 @@ public final class BinanceMarketDataFeed: Sendable {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                continuation.yield(.streamEnded(await Self.readFrames(inbound, maxSize: maxMessageSize, clock: clock, into: continuation)))
+                let reason = await WebSocketMessages.read(inbound, maxSize: maxMessageSize, clock: clock) {
+                    continuation.yield(.message($0, $1))
+                }
+                continuation.yield(.streamEnded(reason))
             }
             let planned = configuration.plannedReconnectAfter
             group.addTask {
@@ -296,43 +300,6 @@ public final class BinanceMarketDataFeed: Sendable {
         var lastTickerUpdateID: Int64 = .min
     }
 
-    /// Reads WebSocket frames, joins fragments, and forwards whole messages; returns why it stopped.
-    private static func readFrames(
-        _ inbound: WebSocketInboundStream, maxSize: Int, clock: any TradingClock,
-        into continuation: AsyncStream<SessionInput>.Continuation
-    ) async -> String {
-        var iterator = inbound.makeAsyncIterator()
-        var pending: ByteBuffer?
-        do {
-            while let frame = try await iterator.next() {
-                switch frame.opcode {
-                case .text, .binary:
-                    if frame.fin {
-                        continuation.yield(.message(frame.data, clock.now))
-                        pending = nil
-                    } else {
-                        pending = frame.data
-                    }
-                case .continuation:
-                    guard var buffer = pending else { continue }
-                    var data = frame.data
-                    guard buffer.readableBytes + data.readableBytes <= maxSize else {
-                        return "message larger than \(maxSize) bytes"
-                    }
-                    buffer.writeBuffer(&data)
-                    if frame.fin {
-                        continuation.yield(.message(buffer, clock.now))
-                        pending = nil
-                    } else {
-                        pending = buffer
-                    }
-                }
-            }
-            return "closed by server"
-        } catch {
-            return "read error: \(error)"
-        }
-    }
 
     // MARK: Messages
 

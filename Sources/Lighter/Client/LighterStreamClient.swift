@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MarketCore
 import NIOCore
+import StreamSupport
 import Synchronization
 import WSClient
 
@@ -353,7 +354,10 @@ public final class LighterStreamClient: Sendable {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                continuation.yield(.ended(await Self.readFrames(inbound, maxSize: maxSize, clock: clock, into: continuation)))
+                let reason = await WebSocketMessages.read(inbound, maxSize: maxSize, clock: clock) {
+                    continuation.yield(.frame($0, $1))
+                }
+                continuation.yield(.ended(reason))
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -480,43 +484,6 @@ public final class LighterStreamClient: Sendable {
     }
 
     // MARK: Frames
-
-    private static func readFrames(
-        _ inbound: WebSocketInboundStream, maxSize: Int, clock: any TradingClock,
-        into continuation: AsyncStream<SessionInput>.Continuation
-    ) async -> String {
-        var iterator = inbound.makeAsyncIterator()
-        var pending: ByteBuffer?
-        do {
-            while let frame = try await iterator.next() {
-                switch frame.opcode {
-                case .text, .binary:
-                    if frame.fin {
-                        continuation.yield(.frame(frame.data, clock.now))
-                        pending = nil
-                    } else {
-                        pending = frame.data
-                    }
-                case .continuation:
-                    guard var buffer = pending else { continue }
-                    var data = frame.data
-                    guard buffer.readableBytes + data.readableBytes <= maxSize else {
-                        return "message larger than \(maxSize) bytes"
-                    }
-                    buffer.writeBuffer(&data)
-                    if frame.fin {
-                        continuation.yield(.frame(buffer, clock.now))
-                        pending = nil
-                    } else {
-                        pending = buffer
-                    }
-                }
-            }
-            return "closed by server"
-        } catch {
-            return "read error: \(error)"
-        }
-    }
 
     private func handleFrame(
         _ buffer: ByteBuffer, receivedAt: Timestamp, outbound: WebSocketOutboundWriter, machine: inout ConnectionStateMachine,
