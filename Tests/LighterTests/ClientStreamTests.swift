@@ -84,6 +84,35 @@ private func streamClient(
                                         isMakerAsk: true, timestampMs: 1_773_854_157_000, askAccountID: 1, bidAccountID: 2)])
     }
 
+    /// A message split over continuation frames (`WebSocketMessages.read`) arrives whole, once.
+    @Test func aFragmentedMessageArrivesWhole() async throws {
+        let server = try await LighterTestServer.start()
+        let recorder = EventRecorder()
+        let client = streamClient(server, subscriptions: [.orderBook(market: 0)])
+        let task = Task { await client.run { recorder.record($0) } }
+        defer {
+            task.cancel()
+            Task { await server.shutdown() }
+        }
+        let socket = try await server.expectSocket()
+        _ = try await socket.expectMessage(containing: "\"channel\":\"order_book/0\"")
+        socket.sendFragmented(
+            bookFrame(
+                "subscribed/order_book", offset: 10, nonce: 100, beginNonce: nil,
+                bids: [("3024.66", "1.2000"), ("3024.50", "2.0000")], asks: [("3024.70", "0.8000")]),
+            pieces: 7)
+        socket.send(bookFrame("update/order_book", offset: 11, nonce: 101, beginNonce: 100, bids: [("3024.66", "0")], asks: []))
+        _ = try await recorder.wait("the update after the fragmented snapshot") { event in
+            if case .book(let book) = event { return book.nonce == 101 }
+            return false
+        }
+        #expect(recorder.count { if case .book = $0 { true } else { false } } == 2)
+        let book = try #require(client.book(marketID: 0))
+        #expect(book.bids.levels() == [level(302_450, 20_000)])
+        #expect(book.asks.levels() == [level(302_470, 8_000)])
+        #expect(recorder.count { if case .decodeError = $0 { true } else { false } } == 0)
+    }
+
     @Test func nonceGapTriggersResyncAndFreshSnapshot() async throws {
         let server = try await LighterTestServer.start()
         let recorder = EventRecorder()

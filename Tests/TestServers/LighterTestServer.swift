@@ -91,6 +91,26 @@ public final class TestSocket: Sendable {
         channel.writeAndFlush(frame, promise: nil)
     }
 
+    /// Sends `text` as one WebSocket message split over `pieces` frames: a text frame without
+    /// `fin`, then continuation frames, the last with `fin`.
+    public func sendFragmented(_ text: String, pieces: Int) {
+        let bytes = Array(text.utf8)
+        let count = max(1, min(pieces, bytes.count))
+        let step = (bytes.count + count - 1) / count
+        var start = 0
+        var first = true
+        while start < bytes.count {
+            let end = min(start + step, bytes.count)
+            var buffer = channel.allocator.buffer(capacity: end - start)
+            buffer.writeBytes(bytes[start..<end])
+            let frame = WebSocketFrame(fin: end == bytes.count, opcode: first ? .text : .continuation, data: buffer)
+            channel.write(frame, promise: nil)
+            first = false
+            start = end
+        }
+        channel.flush()
+    }
+
     /// Drops the TCP connection without a close handshake.
     public func drop() {
         channel.close(promise: nil)
