@@ -406,7 +406,14 @@ enum BatchEncoding {
     }
 
     /// `text` as a JSON string literal.
-    static func jsonString(_ text: String) -> String {
+    static func jsonString(_ text: String) -> String { JSONText.quoted(text) }
+}
+
+/// JSON text written by hand (the client's batch bodies, the sandbox's replies).
+public enum JSONText {
+    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped
+    /// (`\n`, `\r`, `\t`, else `\u00XX`); everything else as is.
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,29 +1,11 @@
 import Foundation
+import Lighter
 import MarketCore
 
 /// Small helpers for writing the sandbox's JSON replies by hand (field order as Lighter sends it).
 enum SandboxJSON {
     /// `text` as a JSON string literal.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ text: String) -> String { JSONText.quoted(text) }
 
     /// A fixed-point integer as a quoted decimal string with `decimals` digits ("3024.66").
     static func decimal(_ value: Int64, decimals: Int) -> String {
