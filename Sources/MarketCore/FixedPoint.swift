@@ -32,6 +32,35 @@ public enum FixedPoint {
         return table
     }()
 
+    /// `10^decimals` as a `Double` (exact for 0…18, the exponents of ``powersOfTen``), without the
+    /// table lookup: a global array read from another module costs a call per access, and prices
+    /// and sizes are converted several times per book update.
+    @inlinable @inline(__always)
+    public static func scale(_ decimals: Int) -> Double {
+        switch decimals {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        default: Double(powersOfTen[decimals])
+        }
+    }
+
     /// Parses decimal text into an integer scaled by `10^decimals`, exactly.
     ///
     /// Trailing fractional zeros beyond the scale are accepted (`"1.2300"` at 2 decimals is `123`);
@@ -128,7 +157,7 @@ public enum FixedPoint {
     /// The value of a scaled integer as a `Double` (for models, never for orders).
     @inlinable
     public static func double(_ value: Int64, decimals: Int) -> Double {
-        Double(value) / Double(powersOfTen[decimals])
+        Double(value) / scale(decimals)
     }
 
     /// Finds out why `parse` failed, for the error message (not on the hot path).

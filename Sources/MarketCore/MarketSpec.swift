@@ -109,21 +109,21 @@ public struct MarketSpec: Hashable, Sendable, CustomStringConvertible {
     /// The nearest price on the tick grid at or below `value` (for bids).
     @inlinable
     public func priceRoundedDown(_ value: Double) -> Price {
-        let units = snapped(value * Double(FixedPoint.powersOfTen[priceDecimals])).rounded(.down)
+        let units = FastRounding.down(snapped(value * FixedPoint.scale(priceDecimals)))
         return Price(ticks: floorToMultiple(saturatingInt64(units), of: tickSize))
     }
 
     /// The nearest price on the tick grid at or above `value` (for asks).
     @inlinable
     public func priceRoundedUp(_ value: Double) -> Price {
-        let units = snapped(value * Double(FixedPoint.powersOfTen[priceDecimals])).rounded(.up)
+        let units = FastRounding.up(snapped(value * FixedPoint.scale(priceDecimals)))
         return Price(ticks: ceilToMultiple(saturatingInt64(units), of: tickSize))
     }
 
     /// The nearest price on the tick grid to `value`.
     @inlinable
     public func priceRounded(_ value: Double) -> Price {
-        let units = (value * Double(FixedPoint.powersOfTen[priceDecimals]) / Double(tickSize)).rounded()
+        let units = FastRounding.nearest(value * FixedPoint.scale(priceDecimals) / Double(tickSize))
         return Price(ticks: saturatingInt64(units) * tickSize)
     }
 
@@ -146,14 +146,14 @@ public struct MarketSpec: Hashable, Sendable, CustomStringConvertible {
     /// The largest size on the lot grid at or below `value` (never rounds an order up by accident).
     @inlinable
     public func quantityRoundedDown(_ value: Double) -> Quantity {
-        let units = snapped(value * Double(FixedPoint.powersOfTen[sizeDecimals])).rounded(.down)
+        let units = FastRounding.down(snapped(value * FixedPoint.scale(sizeDecimals)))
         return Quantity(lots: floorToMultiple(saturatingInt64(units), of: lotSize))
     }
 
     /// The smallest size on the lot grid at or above `value`.
     @inlinable
     public func quantityRoundedUp(_ value: Double) -> Quantity {
-        let units = snapped(value * Double(FixedPoint.powersOfTen[sizeDecimals])).rounded(.up)
+        let units = FastRounding.up(snapped(value * FixedPoint.scale(sizeDecimals)))
         return Quantity(lots: ceilToMultiple(saturatingInt64(units), of: lotSize))
     }
 
@@ -189,28 +189,30 @@ public struct MarketSpec: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-@usableFromInline
+@inlinable @inline(__always)
 func floorToMultiple(_ value: Int64, of step: Int64) -> Int64 {
+    if step == 1 { return value }  // Lighter's increments: no division
     let remainder = value % step
     return remainder >= 0 ? value - remainder : value - remainder - step
 }
 
-@usableFromInline
+@inlinable @inline(__always)
 func ceilToMultiple(_ value: Int64, of step: Int64) -> Int64 {
+    if step == 1 { return value }
     let remainder = value % step
     return remainder <= 0 ? value - remainder : value - remainder + step
 }
 
 /// Snaps a scaled value to the nearest integer when it is within floating-point noise of it, so
 /// that `3024.66 × 100 = 302465.99999999994` rounds down to `302466`, not `302465`.
-@usableFromInline
+@inlinable @inline(__always)
 func snapped(_ units: Double) -> Double {
-    let nearest = units.rounded()
+    let nearest = FastRounding.nearest(units)
     return abs(units - nearest) <= 1e-9 * max(1, abs(units)) ? nearest : units
 }
 
 /// Converts a whole-valued `Double` to `Int64`, saturating at the bounds (NaN becomes 0).
-@usableFromInline
+@inlinable @inline(__always)
 func saturatingInt64(_ value: Double) -> Int64 {
     if value.isNaN { return 0 }
     if value >= 9.223372036854775e18 { return .max }

@@ -342,10 +342,10 @@ public struct OrderBook: Sendable {
     public func depth(_ side: Side, withinFractionOfMid fraction: Double) -> Quantity {
         guard let mid = midTicks else { return .zero }
         if side == .buy {
-            let limit = Price(ticks: Int64(snapped(mid * (1 - fraction)).rounded(.up)))
+            let limit = Price(ticks: Int64(FastRounding.up(snapped(mid * (1 - fraction)))))
             return bids.totalSize(atOrBetterThan: limit)
         } else {
-            let limit = Price(ticks: Int64(snapped(mid * (1 + fraction)).rounded(.down)))
+            let limit = Price(ticks: Int64(FastRounding.down(snapped(mid * (1 + fraction)))))
             return asks.totalSize(atOrBetterThan: limit)
         }
     }

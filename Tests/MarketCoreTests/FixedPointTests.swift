@@ -63,4 +63,13 @@ import Testing
         #expect(FixedPoint.double(302466, decimals: 2) == 3024.66)
         #expect(FixedPoint.double(-5, decimals: 4) == -0.0005)
     }
+
+    @Test func scaleIsTheExactPowerOfTen() {
+        for decimals in 0...18 {
+            var power = 1.0
+            for _ in 0..<decimals { power *= 10 }
+            #expect(FixedPoint.scale(decimals) == power, "10^\(decimals)")
+            #expect(FixedPoint.scale(decimals) == Double(FixedPoint.powersOfTen[decimals]))
+        }
+    }
 }
