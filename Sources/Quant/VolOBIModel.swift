@@ -331,6 +331,13 @@ public struct VolOBIModel: Sendable {
             alpha: alphaValue, alphaSource: source, volatility: sigma))
     }
 
+    /// ``quote(position:timestampNanos:)`` through an exclusive access, for callers that keep the
+    /// model in a stored property and quote on every book change: a non-mutating call on such a
+    /// property copies the whole model (and retains its windows) first; this one reads it in place.
+    public mutating func quoteInPlace(position: Double, timestampNanos: Int64) -> VolOBIOutput {
+        quote(position: position, timestampNanos: timestampNanos)
+    }
+
     /// Takes over the samples and warm-up progress of `earlier` (a model of the same market
     /// built with other settings), keeping this model's configuration: the windows, the step
     /// clock position, the latest mid and imbalance, the sample count, the time of the first

@@ -65,11 +65,20 @@ public struct QuoteAlphaNote: Hashable, Sendable, CustomStringConvertible {
     /// `alpha=<source>`.
     public var description: String { "alpha=\(source)" }
 
+    /// Same text (compared byte by byte, without building `String`s: the engine compares notes on
+    /// every quote).
     public static func == (lhs: QuoteAlphaNote, rhs: QuoteAlphaNote) -> Bool {
-        lhs.source.description == rhs.source.description
+        lhs.source.withUTF8Buffer { left in
+            rhs.source.withUTF8Buffer { right in
+                left.count == right.count
+                    && (left.baseAddress == right.baseAddress || left.elementsEqual(right))
+            }
+        }
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(source.description) }
+    public func hash(into hasher: inout Hasher) {
+        source.withUTF8Buffer { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
 }
 
 /// What a strategy wants on the book right now: up to N levels per side, best first, or a reason

@@ -145,7 +145,9 @@ public struct VolOBIStrategy: QuoteStrategy {
         let askDepth = input.spec.double(input.book.depth(.sell, withinFractionOfMid: depth))
         model.update(timestampNanos: input.now.nanoseconds, mid: mid, bidDepth: bidDepth, askDepth: askDepth)
         if let external = input.externalAlpha {
-            let value = externalWeight >= 1 ? external.value : externalWeight * external.value + (1 - externalWeight) * model.ownAlpha
+            let value =
+                externalWeight >= 1
+                ? external.value : externalWeight * external.value + (1 - externalWeight) * model.ownAlpha
             model.setExternalAlpha(value, timestampNanos: external.updatedAt.nanoseconds)
             externalSource = external.source
         } else {
@@ -154,7 +156,7 @@ public struct VolOBIStrategy: QuoteStrategy {
         }
         let limit = input.spec.double(input.maxPosition)
         let normalizedPosition = limit > 0 ? input.positionBase / limit : 0
-        switch model.quote(position: normalizedPosition, timestampNanos: input.now.nanoseconds) {
+        switch model.quoteInPlace(position: normalizedPosition, timestampNanos: input.now.nanoseconds) {
         case .notReady(let reason):
             switch reason {
             case .tooFewSamples(let have, let need): targets.suppressAll(because: .warmingUp(samples: have, needed: need))
@@ -178,3 +180,4 @@ public struct VolOBIStrategy: QuoteStrategy {
         lastQuote = earlier.lastQuote
     }
 }
+

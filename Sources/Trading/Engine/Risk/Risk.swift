@@ -151,6 +151,12 @@ public struct Risk: Hashable, Sendable {
     /// - Returns: `.newDay` when a UTC day boundary passed (the window resets and a daily-loss halt
     ///   lifts), `.breached` when the loss first exceeds the limit, otherwise `nil`.
     public mutating func updateDailyPnL(net: Int128, at now: Timestamp, spec: MarketSpec) -> DailyLossEvent? {
+        updateDailyPnL(net: net, at: now, limitUnits: dailyLossLimitUnits(spec: spec))
+    }
+
+    /// ``updateDailyPnL(net:at:spec:)`` with the limit already converted
+    /// (``dailyLossLimitUnits(spec:)``), for callers that update on every book change.
+    public mutating func updateDailyPnL(net: Int128, at now: Timestamp, limitUnits: Int128?) -> DailyLossEvent? {
         let today = now.startOfUTCDay
         var event: DailyLossEvent?
         if let start = dayStart {
@@ -165,7 +171,7 @@ public struct Risk: Hashable, Sendable {
             dayStartPnL = net
         }
         dailyPnL = net - dayStartPnL
-        if !isDailyLossHalted, let limit = dailyLossLimitUnits(spec: spec), dailyPnL < -limit {
+        if !isDailyLossHalted, let limit = limitUnits, dailyPnL < -limit {
             isDailyLossHalted = true
             return .breached(pnl: dailyPnL, limit: limit)
         }
