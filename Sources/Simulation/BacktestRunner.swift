@@ -28,14 +28,20 @@ public struct BacktestOptions: Hashable, Sendable {
     /// Whether to draw a progress bar on standard error when it is a terminal and the run lasts
     /// longer than a second.
     public var showsProgress: Bool
+    /// Whether the engine quotes after every market event. By default (`false`) the events that
+    /// reach it at the same instant (the level changes and trades of one feed message) are applied
+    /// together and quoted once, as the live runner does with a book message.
+    public var quotesEveryEvent: Bool
 
     /// Options; by default a Lighter standard account (no fees, 200/300 ms exchange delays, 5 ms
     /// network), the `x³` probabilistic queue model and 10 000 USD.
     public init(
         fees: FeeSchedule = .lighterStandard, latency: LatencyModel = .lighterStandard(),
         queueModel: QueueModel = .power3, initialCollateralUSD: Double = 10_000, seed: UInt64 = 0,
-        expectedEndTime: Timestamp? = nil, showsProgress: Bool = false, volumeQuota: VolumeQuotaModel? = nil
+        expectedEndTime: Timestamp? = nil, showsProgress: Bool = false, volumeQuota: VolumeQuotaModel? = nil,
+        quotesEveryEvent: Bool = false
     ) {
+        self.quotesEveryEvent = quotesEveryEvent
         self.volumeQuota = volumeQuota
         self.fees = fees
         self.latency = latency
@@ -52,7 +58,9 @@ public struct BacktestOptions: Hashable, Sendable {
 /// Four streams are merged by time: actions reaching the exchange, market events at the exchange
 /// (``MarketEventSource``), the same events reaching the engine after the feed latency, and the
 /// venue's reports reaching the engine after the response latency; the engine's timers (lockouts)
-/// are ticked when they end. At equal times the exchange side goes first. The clock
+/// are ticked when they end. At equal times the exchange side goes first. The events of one
+/// instant of the source travel together, as one feed message: they reach the engine at the same
+/// time (one latency draw) and are quoted once (``BacktestOptions/quotesEveryEvent``). The clock
 /// (``clock``) follows the engine's time. The run is deterministic: the same source, strategy,
 /// configuration and seeds give the same ``BacktestSummary``, bit for bit.
 ///
@@ -78,11 +86,6 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
     public var afterEngineStep: ((BacktestRunner) -> Void)?
     /// Called with every venue event just before the engine handles it, for checks in tests.
     public var beforeExecutionEvent: ((ExecutionEvent) -> Void)?
-    /// When set, market events that reach the engine at the same instant (one feed message's
-    /// level changes, a sweep and its trades) are handed over together through this closure
-    /// instead of one `handle` call each, so an engine that can apply a burst and quote once saves
-    /// the quotes in between. `nil` (the default) hands over one event at a time.
-    public var burstHandler: ((Engine<Strategy>, ArraySlice<MarketEvent>, Timestamp) -> Void)?
 
     var source: Source
     /// Market events processed so far.
@@ -107,7 +110,7 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
         let engine = self.engine
         let afterEngineStep = self.afterEngineStep
         let beforeExecutionEvent = self.beforeExecutionEvent
-        let burstHandler = self.burstHandler
+        let quotesEveryEvent = options.quotesEveryEvent
         var metrics = MetricsAccumulator(spec: source.spec, initialCollateralUSD: options.initialCollateralUSD)
         var progress = ProgressBar(enabled: options.showsProgress, end: options.expectedEndTime)
         var feed: [MarketEvent] = []
@@ -117,6 +120,7 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
         executionBuffer.reserveCapacity(64)
         var feedRandom = SimulationRandom(seed: options.seed, stream: 0xFEED)
         var lastFeedDelivery: Int64 = .min
+        var lastFeedMarketTime: Int64 = .min
         var events = 0
 
         var next = source.nextEvent()
@@ -144,12 +148,20 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
             if marketTime <= delivery && marketTime <= feedTime && marketTime <= timer {
                 venue.observe(at: marketTime, into: &metrics)
                 venue.process(event)
-                var deliveryTime = marketTime &+ (constantFeed ?? feedLatency.sample(using: &feedRandom))
-                if deliveryTime < lastFeedDelivery { deliveryTime = lastFeedDelivery }
-                lastFeedDelivery = deliveryTime
+                if marketTime != lastFeedMarketTime {
+                    // A new message (the events of one instant travel together).
+                    var deliveryTime = marketTime &+ (constantFeed ?? feedLatency.sample(using: &feedRandom))
+                    if deliveryTime < lastFeedDelivery { deliveryTime = lastFeedDelivery }
+                    lastFeedDelivery = deliveryTime
+                    lastFeedMarketTime = marketTime
+                }
+                let deliveryTime = lastFeedDelivery
                 if feedHead == feed.count {
-                    feed.removeAll(keepingCapacity: true)
-                    feedHead = 0
+                    // Emptied: start over, in batches (clearing costs a call per event).
+                    if feedHead >= 512 {
+                        feed.removeAll(keepingCapacity: true)
+                        feedHead = 0
+                    }
                 } else if feedHead >= 4096 && feedHead * 2 >= feed.count {
                     // A queue that never empties (latency longer than the gaps) must not grow forever.
                     feed.removeFirst(feedHead)
@@ -174,17 +186,18 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
                 timersMayHaveChanged = true
             } else if feedTime <= timer {
                 now = feedTime
-                if let burstHandler {
-                    // Everything that reaches the engine at this instant. Market events go first at
-                    // equal times, so every event delivered at `now` is already queued.
-                    var end = feedHead + 1
-                    while end < feed.count && feed[end].receivedAt.nanoseconds == now { end += 1 }
-                    burstHandler(engine, feed[feedHead..<end], Timestamp(nanoseconds: now))
-                    feedHead = end
-                } else {
-                    let delayed = feed[feedHead]
+                if quotesEveryEvent {
+                    engine.handle(feed[feedHead])
                     feedHead += 1
-                    engine.handle(delayed)
+                } else {
+                    // Everything that reaches the engine at this instant, as one message. Market
+                    // events go first at equal times, so every event delivered at `now` is queued.
+                    let time = Timestamp(nanoseconds: now)
+                    repeat {
+                        engine.apply(feed[feedHead], at: time)
+                        feedHead += 1
+                    } while feedHead < feed.count && feed[feedHead].receivedAt.nanoseconds == now
+                    engine.quoteAfterMarketUpdate()
                 }
             } else {
                 now = timer
@@ -193,7 +206,7 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
             }
             // Timers (lockouts) only start when the engine acts or hears from the venue, so the
             // next timer is recomputed only then, or once the cached one has passed.
-            if !engine.pendingActions.isEmpty {
+            if engine.hasPendingActions {
                 engine.submitPendingActions(to: venue)
                 timersMayHaveChanged = true
             }

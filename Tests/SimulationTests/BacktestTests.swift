@@ -123,32 +123,62 @@ func ethMarket(minutes: Int64, seed: UInt64) throws -> SyntheticMarket {
         #expect(runner.engine.counters.positionMismatches == 0)
     }
 
-    @Test func burstsGroupEventsOfOneInstantWithoutChangingTheRun() throws {
-        func runner() throws -> BacktestRunner<SyntheticMarket, ConfiguredStrategy> {
-            BacktestRunner(
+    @Test func eventsOfOneInstantAreQuotedOnce() throws {
+        func run(quotesEveryEvent: Bool) throws -> (BacktestSummary, EngineCounters) {
+            let runner = BacktestRunner(
                 source: try ethMarket(minutes: 5, seed: 4), engine: try gridEngine(spec: eth),
-                options: BacktestOptions(latency: .lighterStandard(network: .milliseconds(3)), seed: 4))
+                options: BacktestOptions(
+                    latency: .lighterStandard(network: .milliseconds(3)), seed: 4, quotesEveryEvent: quotesEveryEvent))
+            return (runner.run(), runner.engine.counters)
         }
-        let plain = try runner().run().json()
-        let grouped = try runner()
-        var bursts = 0
-        var largest = 0
-        var mixedTimes = false
-        grouped.burstHandler = { engine, events, time in
-            bursts += 1
-            largest = max(largest, events.count)
-            for event in events {
-                if event.receivedAt != time { mixedTimes = true }
-                engine.handle(event)
-            }
+        let (grouped, groupedCounters) = try run(quotesEveryEvent: false)
+        let (single, singleCounters) = try run(quotesEveryEvent: true)
+        // The same events reach the engine either way (only the last few milliseconds are still
+        // on their way at the end).
+        #expect(groupedCounters.marketEvents == singleCounters.marketEvents)
+        #expect(grouped.events == single.events)
+        #expect(grouped.events - groupedCounters.marketEvents < 100)
+        // Quoting once per instant: the synthetic market moves several levels at once (a sweep,
+        // the refills, its trades), so there are far fewer quotes than book events.
+        #expect(groupedCounters.marketUpdates < singleCounters.marketUpdates * 4 / 5)
+        #expect(groupedCounters.marketUpdates > 1000)
+        // Both runs trade.
+        #expect(grouped.fills > 10 && single.fills > 10)
+    }
+
+    @Test func aMessageIsNeverQuotedHalfApplied() throws {
+        // At 1 s a message moves the market up: a new best bid at 3000.20 (above the old best ask),
+        // the old ask 3000.10 gone, a new ask at 3000.30. Applied one change at a time the book is
+        // crossed after the first; as a message it never is.
+        func level(_ ticks: Int64, _ lots: Int64) -> BookLevel { BookLevel(price: Price(ticks: ticks), size: Quantity(lots: lots)) }
+        func delta(_ side: Side, _ ticks: Int64, _ lots: Int64, at nanoseconds: Int64) -> MarketEvent {
+            .bookDelta(
+                BookDelta(
+                    receivedAt: Timestamp(nanoseconds: nanoseconds), exchangeTimeMs: nanoseconds / 1_000_000, sequence: 2,
+                    side: side, price: Price(ticks: ticks), size: Quantity(lots: lots)))
         }
-        let summary = grouped.run()
-        // Handing the same events one by one through the burst path gives the same run.
-        #expect(summary.json() == plain)
-        #expect(bursts > 1000)
-        #expect(bursts < summary.events)
-        #expect(largest >= 3)
-        #expect(!mixedTimes)
+        let second: Int64 = 1_000_000_000
+        var events: [MarketEvent] = [
+            .bookSnapshot(
+                BookSnapshot(
+                    receivedAt: .epoch, exchangeTimeMs: 0, sequence: 1, bids: [level(300_000, 50_000)],
+                    asks: [level(300_010, 50_000)]))
+        ]
+        events += [delta(.buy, 300_020, 50_000, at: second), delta(.sell, 300_010, 0, at: second), delta(.sell, 300_030, 50_000, at: second)]
+        events.append(delta(.buy, 300_000, 40_000, at: 2 * second))
+        func crossedHolds(quotesEveryEvent: Bool) throws -> Int {
+            let runner = BacktestRunner(
+                source: ArrayEventSource(spec: eth, events: events), engine: try gridEngine(spec: eth),
+                options: BacktestOptions(latency: LatencyModel(feed: .milliseconds(5)), quotesEveryEvent: quotesEveryEvent))
+            _ = runner.run()
+            // (The run ends with the data: the last event is still on its way to the engine.)
+            #expect(runner.engine.counters.marketEvents == events.count - 1)
+            #expect(runner.engine.book.bestBid?.price == Price(ticks: 300_020))
+            #expect(runner.engine.book.bestAsk?.price == Price(ticks: 300_030))
+            return runner.engine.decisions.decisions.filter { $0.kind == .hold && $0.reason == .bookNotReady }.count
+        }
+        #expect(try crossedHolds(quotesEveryEvent: true) == 1)
+        #expect(try crossedHolds(quotesEveryEvent: false) == 0)
     }
 
     @Test func longFeedLatencyDeliversEveryEventOnceInOrder() throws {

@@ -5,6 +5,9 @@ import MarketCore
 public struct EngineCounters: Hashable, Sendable {
     /// Market events handled.
     public var marketEvents: Int = 0
+    /// Book updates quoted: one per event handled with ``Engine/handle(_:at:)-(MarketEvent,_)``, one
+    /// per group of events applied together (``Engine/quoteAfterMarketUpdate()``).
+    public var marketUpdates: Int = 0
     /// Execution events handled.
     public var executionEvents: Int = 0
     /// Fills applied.
@@ -98,6 +101,8 @@ public final class Engine<Strategy: QuoteStrategy> {
     @exclusivity(unchecked) public private(set) var counters: EngineCounters
     /// Actions decided and not yet submitted.
     @exclusivity(unchecked) public private(set) var pendingActions: [OrderAction]
+    /// Whether actions are waiting to be submitted (cheaper than reading ``pendingActions``).
+    public var hasPendingActions: Bool { !pendingActions.isEmpty }
 
     @exclusivity(unchecked) private var recorder: DecisionRecorder
     @exclusivity(unchecked) private var executionBuffer: [ExecutionEvent]
@@ -108,12 +113,21 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// The best bid and ask prices in ticks, read once after each book change.
     @exclusivity(unchecked) private var bestBidTicks: Int64?
     @exclusivity(unchecked) private var bestAskTicks: Int64?
+    /// The mid rounded to the tick grid (half to even), read with the best prices.
+    @exclusivity(unchecked) private var markTicks: Int64?
+    /// Whether a book change was applied and not quoted yet.
+    @exclusivity(unchecked) private var bookChangedSinceQuote: Bool
     /// What the strategy's quote reads.
     @exclusivity(unchecked) private var quoteDependencies: QuoteDependencies
     /// What the strategy was shown at its latest quote, while ``targets`` still hold that quote.
     @exclusivity(unchecked) private var lastQuote: QuoteStamp?
     /// The inputs of the latest order comparison, when it changed nothing.
     @exclusivity(unchecked) private var quietReconcile: QuietReconcile?
+    /// The mark price and capital ``orderSize`` and ``positionLimit`` were computed for (both
+    /// depend on nothing else), so that a book change that keeps the mid does not redo them.
+    @exclusivity(unchecked) private var sizedFor: (mark: Price, capital: Double?)?
+    /// The daily loss limit in notional units (fixed by the configuration and the market).
+    private let dailyLossLimitUnits: Int128?
 
     /// An engine for one market.
     ///
@@ -136,6 +150,7 @@ public final class Engine<Strategy: QuoteStrategy> {
         self.quoteDependencies = Self.dependencies(of: strategy)
         self.lastQuote = nil
         self.quietReconcile = nil
+        self.sizedFor = nil
         self.storedStrategy = strategy
         self.quoting = QuoteState(
             input: QuoteInput(
@@ -144,8 +159,11 @@ public final class Engine<Strategy: QuoteStrategy> {
             levels: max(4, configuration.orderManager.levelsPerSide))
         self.bestBidTicks = nil
         self.bestAskTicks = nil
+        self.markTicks = nil
+        self.bookChangedSinceQuote = false
         self.orderManager = OrderManager(spec: spec, configuration: configuration.orderManager, ids: ids)
         self.risk = Risk(configuration: configuration.risk)
+        self.dailyLossLimitUnits = risk.dailyLossLimitUnits(spec: spec)
         self.positions = PositionTracker()
         self.now = .epoch
         self.collateralUSD = nil
@@ -184,12 +202,7 @@ public final class Engine<Strategy: QuoteStrategy> {
     public var position: Quantity { positions.position }
 
     /// The mark price: the mid rounded to the tick grid, if the book is two-sided.
-    public var markPrice: Price? {
-        guard let bid = bestBidTicks, let ask = bestAskTicks else { return nil }
-        // As `OrderBook.midTicks`.
-        let mid = (Double(bid) + Double(ask)) * 0.5
-        return Price(ticks: Int64(mid.rounded(.toNearestOrEven)))
-    }
+    public var markPrice: Price? { markTicks.map { Price(ticks: $0) } }
 
     /// Realised + unrealised (at the mid) − fees, in notional units; unrealised is zero without a book.
     public var netPnL: Int128 {
@@ -215,8 +228,21 @@ public final class Engine<Strategy: QuoteStrategy> {
         handle(event, at: event.receivedAt)
     }
 
-    /// Handles a market event at `time` (the engine's clock; normally the event's receive time).
+    /// Handles a market event at `time` (the engine's clock; normally the event's receive time):
+    /// ``apply(_:at:)`` then ``quoteAfterMarketUpdate()``.
     public func handle(_ event: MarketEvent, at time: Timestamp) {
+        apply(event, at: time)
+        quoteAfterMarketUpdate()
+    }
+
+    /// Applies a market event without asking the strategy yet: the book takes a level change or a
+    /// snapshot, the strategy sees a trade.
+    ///
+    /// For the events of one feed message (a Lighter book update carries every level that changed
+    /// at one instant; a backtest groups the events of one instant): apply them all, then call
+    /// ``quoteAfterMarketUpdate()`` once, so the strategy quotes on the whole message and never on
+    /// a half-applied book (which can look crossed or gapped in between).
+    public func apply(_ event: MarketEvent, at time: Timestamp) {
         advance(to: time)
         counters.marketEvents += 1
         switch event {
@@ -224,9 +250,28 @@ public final class Engine<Strategy: QuoteStrategy> {
             storedStrategy.observe(trade: trade)
             if quoteDependencies.readsTrades { lastQuote = nil }
         case .bookSnapshot, .bookDelta:
-            (bestBidTicks, bestAskTicks) = quoting.apply(event)
-            requote()
+            bookChangedSinceQuote = true
+            let (bid, ask) = quoting.apply(event)
+            if bid != bestBidTicks || ask != bestAskTicks {
+                bestBidTicks = bid
+                bestAskTicks = ask
+                if let bid, let ask {
+                    // As `OrderBook.midTicks`, rounded half to even.
+                    markTicks = Int64(FastRounding.nearestEven((Double(bid) + Double(ask)) * 0.5))
+                } else {
+                    markTicks = nil
+                }
+            }
         }
+    }
+
+    /// Asks the strategy for targets and reconciles orders, if the book changed since the last
+    /// time (``apply(_:at:)``); does nothing otherwise.
+    public func quoteAfterMarketUpdate() {
+        guard bookChangedSinceQuote else { return }
+        bookChangedSinceQuote = false
+        counters.marketUpdates += 1
+        requote()
     }
 
     /// Handles a venue event: updates orders, positions, PnL and risk, and queues follow-up actions.
@@ -429,9 +474,14 @@ public final class Engine<Strategy: QuoteStrategy> {
         let recordedBefore = recorder.log.totalRecorded
         let actionsBefore = pendingActions.count
         let capital = configuration.sizing.capitalUSD ?? collateralUSD
-        orderSize = configuration.sizing.orderSize(spec: spec, mid: mark, capitalUSD: capital)
-        positionLimit = risk.positionLimit(
-            spec: spec, mid: mark, orderSize: orderSize ?? spec.minimumQuantity(at: mark), capitalUSD: capital)
+        if let sized = sizedFor, sized.mark == mark, sized.capital == capital {
+            // Same mid and capital: same size and limit.
+        } else {
+            orderSize = configuration.sizing.orderSize(spec: spec, mid: mark, capitalUSD: capital)
+            positionLimit = risk.positionLimit(
+                spec: spec, mid: mark, orderSize: orderSize ?? spec.minimumQuantity(at: mark), capitalUSD: capital)
+            sizedFor = (mark, capital)
+        }
         checkDailyLoss()
         let skipping = !configuration.requotesEveryUpdate
         var targetsUnchanged = false
@@ -518,7 +568,7 @@ public final class Engine<Strategy: QuoteStrategy> {
     /// Updates the daily PnL window; halts and cancels on a breach.
     private func checkDailyLoss() {
         guard configuration.risk.dailyLossLimitUSD != nil else { return }
-        switch risk.updateDailyPnL(net: netPnL, at: now, spec: spec) {
+        switch risk.updateDailyPnL(net: netPnL, at: now, limitUnits: dailyLossLimitUnits) {
         case .breached(let pnl, let limit)?:
             let reason = DecisionReason.dailyLossLimit(pnl: pnl, limit: limit)
             recorder.record(Decision(time: now, marketID: spec.marketID, side: nil, kind: .halt, reason: reason))

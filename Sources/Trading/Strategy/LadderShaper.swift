@@ -128,7 +128,7 @@ public struct LadderShaper: Sendable, Hashable {
 }
 
 @inlinable
-func pow10(_ exponent: Int) -> Double { Double(FixedPoint.powersOfTen[exponent]) }
+func pow10(_ exponent: Int) -> Double { FixedPoint.scale(exponent) }
 
 extension QuoteInput {
     /// The mid in price units, if the book is two-sided and not crossed.

@@ -39,11 +39,15 @@ final class MarketRunner {
 
     /// One step at `now`: the external alpha, the market's new book messages, then the venue's
     /// events, timers and the resulting actions.
+    ///
+    /// The messages that arrived since the last step are applied together and quoted once: a
+    /// quote on a message that a newer one already replaced would only send stale orders.
     func step(books: [LighterBookEvent], at now: Timestamp) {
         if let binanceFeed { engine.externalAlpha = binanceFeed.externalAlpha(at: now) }
         for book in books where book.marketID == spec.marketID {
-            forEachMarketEvent(book) { engine.handle($0, at: now) }
+            forEachMarketEvent(book) { engine.apply($0, at: now) }
         }
+        engine.quoteAfterMarketUpdate()
         engine.pump(trackedVenue, upTo: now)
     }
 
