@@ -155,7 +155,7 @@ public enum FixedPoint {
     }
 
     /// The value of a scaled integer as a `Double` (for models, never for orders).
-    @inlinable
+    @inlinable @inline(__always)
     public static func double(_ value: Int64, decimals: Int) -> Double {
         Double(value) / scale(decimals)
     }

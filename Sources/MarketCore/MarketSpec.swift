@@ -103,22 +103,24 @@ public struct MarketSpec: Hashable, Sendable, CustomStringConvertible {
     public func string(_ price: Price) -> String { FixedPoint.format(price.ticks, decimals: priceDecimals) }
 
     /// The price as a `Double` (for models).
-    @inlinable
+    @inlinable @inline(__always)
     public func double(_ price: Price) -> Double { FixedPoint.double(price.ticks, decimals: priceDecimals) }
 
     /// The nearest price on the tick grid at or below `value` (for bids).
-    @inlinable
-    public func priceRoundedDown(_ value: Double) -> Price {
-        let units = FastRounding.down(snapped(value * FixedPoint.scale(priceDecimals)))
-        return Price(ticks: floorToMultiple(saturatingInt64(units), of: tickSize))
-    }
+    @inlinable @inline(__always)
+    public func priceRoundedDown(_ value: Double) -> Price { Price(ticks: priceGrid.roundedDown(value)) }
 
     /// The nearest price on the tick grid at or above `value` (for asks).
+    @inlinable @inline(__always)
+    public func priceRoundedUp(_ value: Double) -> Price { Price(ticks: priceGrid.roundedUp(value)) }
+
+    /// The price grid (decimals and tick), for code that rounds many prices in a row.
     @inlinable
-    public func priceRoundedUp(_ value: Double) -> Price {
-        let units = FastRounding.up(snapped(value * FixedPoint.scale(priceDecimals)))
-        return Price(ticks: ceilToMultiple(saturatingInt64(units), of: tickSize))
-    }
+    public var priceGrid: DecimalGrid { DecimalGrid(scale: FixedPoint.scale(priceDecimals), increment: tickSize) }
+
+    /// The size grid (decimals and lot).
+    @inlinable
+    public var sizeGrid: DecimalGrid { DecimalGrid(scale: FixedPoint.scale(sizeDecimals), increment: lotSize) }
 
     /// The nearest price on the tick grid to `value`.
     @inlinable
@@ -140,22 +142,16 @@ public struct MarketSpec: Hashable, Sendable, CustomStringConvertible {
     public func string(_ quantity: Quantity) -> String { FixedPoint.format(quantity.lots, decimals: sizeDecimals) }
 
     /// The size as a `Double` (for models).
-    @inlinable
+    @inlinable @inline(__always)
     public func double(_ quantity: Quantity) -> Double { FixedPoint.double(quantity.lots, decimals: sizeDecimals) }
 
     /// The largest size on the lot grid at or below `value` (never rounds an order up by accident).
-    @inlinable
-    public func quantityRoundedDown(_ value: Double) -> Quantity {
-        let units = FastRounding.down(snapped(value * FixedPoint.scale(sizeDecimals)))
-        return Quantity(lots: floorToMultiple(saturatingInt64(units), of: lotSize))
-    }
+    @inlinable @inline(__always)
+    public func quantityRoundedDown(_ value: Double) -> Quantity { Quantity(lots: sizeGrid.roundedDown(value)) }
 
     /// The smallest size on the lot grid at or above `value`.
-    @inlinable
-    public func quantityRoundedUp(_ value: Double) -> Quantity {
-        let units = FastRounding.up(snapped(value * FixedPoint.scale(sizeDecimals)))
-        return Quantity(lots: ceilToMultiple(saturatingInt64(units), of: lotSize))
-    }
+    @inlinable @inline(__always)
+    public func quantityRoundedUp(_ value: Double) -> Quantity { Quantity(lots: sizeGrid.roundedUp(value)) }
 
     // MARK: Notional and minimums
 
@@ -218,4 +214,33 @@ func saturatingInt64(_ value: Double) -> Int64 {
     if value >= 9.223372036854775e18 { return .max }
     if value <= -9.223372036854775e18 { return .min }
     return Int64(value)
+}
+
+/// The integer grid of a market's prices or sizes: values are integers of `1 / scale`, on
+/// multiples of `increment`. Two words, so rounding many values in a row passes nothing large.
+public struct DecimalGrid: Hashable, Sendable {
+    /// `10^decimals`.
+    public let scale: Double
+    /// The increment in integer units (the tick or the lot, ≥ 1).
+    public let increment: Int64
+
+    /// A grid of `increment` units of `1 / scale`.
+    @inlinable
+    public init(scale: Double, increment: Int64) {
+        self.scale = scale
+        self.increment = increment
+    }
+
+    /// The largest grid value at or below `value` (a value within floating-point noise of a whole
+    /// unit counts as that unit), in integer units, saturating at the `Int64` bounds.
+    @inlinable @inline(__always)
+    public func roundedDown(_ value: Double) -> Int64 {
+        floorToMultiple(saturatingInt64(FastRounding.down(snapped(value * scale))), of: increment)
+    }
+
+    /// The smallest grid value at or above `value`, in integer units (as ``roundedDown(_:)``).
+    @inlinable @inline(__always)
+    public func roundedUp(_ value: Double) -> Int64 {
+        ceilToMultiple(saturatingInt64(FastRounding.up(snapped(value * scale))), of: increment)
+    }
 }

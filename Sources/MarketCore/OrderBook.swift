@@ -115,11 +115,15 @@ public struct BookSide: Sendable {
     ///
     /// Finds where `limit` falls with a binary search, then sums whichever part of the side is
     /// smaller: the levels inside the limit, or those outside it, subtracted from the side's
-    /// running total (sums wrap, so both give the same result). O(log n + min(inside, outside)).
+    /// running total (sums wrap, so both give the same result). O(log n + min(inside, outside));
+    /// O(1) when the limit takes in the whole side (a wide imbalance window) or none of it.
     @inlinable
     public func totalSize(atOrBetterThan limit: Price) -> Quantity {
         let limitKey = key(for: limit.ticks)
         return entries.withUnsafeBufferPointer { entries in
+            guard let worst = entries.first, let best = entries.last else { return .zero }
+            if limitKey <= worst.key { return Quantity(lots: total) }
+            if limitKey > best.key { return .zero }
             let boundary = Self.lowerBound(limitKey, in: entries, count: entries.count)
             var sum: Int64 = 0
             if entries.count &- boundary <= boundary {

@@ -633,3 +633,14 @@ public struct ExecutionStatistics: Hashable, Sendable {
         fees += fee
     }
 }
+
+extension MatchingEngine {
+    /// Feeds the time-weighted measures with the account and book at `time`. `mutating` so that
+    /// the venue reaches the book through its exclusive access: read through the venue's stored
+    /// property, the book's arrays would be retained and released on every market event.
+    mutating func report(at time: Int64, into metrics: inout MetricsAccumulator) {
+        metrics.observeMarket(
+            at: time, position: position.lots, cash: cash, ourBid: highestBid, ourAsk: lowestAsk,
+            midTicks: book.midTicks)
+    }
+}

@@ -156,9 +156,7 @@ public final class SimVenue: Venue {
 
     /// Feeds the time-weighted measures with the exchange's state just before a market event at `time`.
     func observe(at time: Int64, into metrics: inout MetricsAccumulator) {
-        metrics.observeMarket(
-            at: time, position: exchange.position.lots, cash: exchange.cash, ourBid: exchange.highestBid,
-            ourAsk: exchange.lowestAsk, midTicks: exchange.book.midTicks)
+        exchange.report(at: time, into: &metrics)
     }
 
     /// Whether actions are still on their way to the exchange.

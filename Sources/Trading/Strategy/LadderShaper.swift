@@ -68,8 +68,9 @@ public struct LadderShaper: Sendable, Hashable {
             bestAsk += widen
         }
         let half = (bestAsk - bestBid) / 2
-        var firstBid = spec.priceRoundedDown(bestBid)
-        var firstAsk = spec.priceRoundedUp(bestAsk)
+        let grid = spec.priceGrid
+        var firstBid = Price(ticks: grid.roundedDown(bestBid))
+        var firstAsk = Price(ticks: grid.roundedUp(bestAsk))
         // Post-only safety: never bid at or above the market's best ask, nor offer at or below
         // its best bid (such an order would take, or be rejected as post-only).
         if let marketAsk = input.book.bestAsk?.price, firstBid >= marketAsk { firstBid = marketAsk - spec.tickSize }
@@ -89,13 +90,17 @@ public struct LadderShaper: Sendable, Hashable {
             let offset = Double(level) * spacing * half
             let lots = floorToLot(size, spec: spec)
             if bidAllowed {
-                let price = level == 0 ? firstBid : min(spec.priceRoundedDown(bestBid - offset), firstBid - Int64(level) * spec.tickSize)
+                let price =
+                    level == 0
+                    ? firstBid : min(Price(ticks: grid.roundedDown(bestBid - offset)), firstBid - Int64(level) * spec.tickSize)
                 if price.ticks > 0 {
                     targets.append(QuoteLevel(price: price, size: Self.quoteSize(lots: lots, at: price, spec: spec)), to: .buy)
                 }
             }
             if askAllowed {
-                let price = level == 0 ? firstAsk : max(spec.priceRoundedUp(bestAsk + offset), firstAsk + Int64(level) * spec.tickSize)
+                let price =
+                    level == 0
+                    ? firstAsk : max(Price(ticks: grid.roundedUp(bestAsk + offset)), firstAsk + Int64(level) * spec.tickSize)
                 targets.append(QuoteLevel(price: price, size: Self.quoteSize(lots: lots, at: price, spec: spec)), to: .sell)
             }
             size *= sizeMultiplier
