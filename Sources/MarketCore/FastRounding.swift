@@ -15,7 +15,8 @@ public enum FastRounding {
     public static func down(_ value: Double) -> Double {
         guard abs(value) < wholeFrom else { return value.rounded(.down) }
         let truncated = Double(Int64(value))
-        return truncated > value ? truncated - 1 : truncated
+        // Selects rather than branches: the direction is unpredictable on prices.
+        return truncated - (truncated > value ? 1 : 0)
     }
 
     /// The smallest whole number at or above `value` (`rounded(.up)`).
@@ -23,7 +24,7 @@ public enum FastRounding {
     public static func up(_ value: Double) -> Double {
         guard abs(value) < wholeFrom else { return value.rounded(.up) }
         let truncated = Double(Int64(value))
-        return truncated < value ? truncated + 1 : truncated
+        return truncated + (truncated < value ? 1 : 0)
     }
 
     /// The nearest whole number, halves away from zero (`rounded()`).
@@ -33,9 +34,7 @@ public enum FastRounding {
         let truncated = Double(Int64(value))
         // Exact: below 2⁵² the fraction is representable on its own.
         let fraction = value - truncated
-        if fraction >= 0.5 { return truncated + 1 }
-        if fraction <= -0.5 { return truncated - 1 }
-        return truncated
+        return truncated + (fraction >= 0.5 ? 1 : 0) - (fraction <= -0.5 ? 1 : 0)
     }
 
     /// The nearest whole number, halves to even (`rounded(.toNearestOrEven)`).

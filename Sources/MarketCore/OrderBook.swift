@@ -346,11 +346,31 @@ public struct OrderBook: Sendable {
     public func depth(_ side: Side, withinFractionOfMid fraction: Double) -> Quantity {
         guard let mid = midTicks else { return .zero }
         if side == .buy {
-            let limit = Price(ticks: Int64(FastRounding.up(snapped(mid * (1 - fraction)))))
-            return bids.totalSize(atOrBetterThan: limit)
+            return bids.totalSize(atOrBetterThan: Self.lowestBid(withinFraction: fraction, of: mid))
         } else {
-            let limit = Price(ticks: Int64(FastRounding.down(snapped(mid * (1 + fraction)))))
-            return asks.totalSize(atOrBetterThan: limit)
+            return asks.totalSize(atOrBetterThan: Self.highestAsk(withinFraction: fraction, of: mid))
         }
+    }
+
+    /// ``depth(_:withinFractionOfMid:)`` of both sides at once (the mid is read once).
+    @inlinable
+    public func depths(withinFractionOfMid fraction: Double) -> (bids: Quantity, asks: Quantity) {
+        guard let mid = midTicks else { return (.zero, .zero) }
+        return (
+            bids.totalSize(atOrBetterThan: Self.lowestBid(withinFraction: fraction, of: mid)),
+            asks.totalSize(atOrBetterThan: Self.highestAsk(withinFraction: fraction, of: mid))
+        )
+    }
+
+    /// The lowest bid price within `fraction` of `mid`: `⌈mid × (1 − fraction)⌉`.
+    @inlinable @inline(__always)
+    static func lowestBid(withinFraction fraction: Double, of mid: Double) -> Price {
+        Price(ticks: Int64(FastRounding.up(snapped(mid * (1 - fraction)))))
+    }
+
+    /// The highest ask price within `fraction` of `mid`: `⌊mid × (1 + fraction)⌋`.
+    @inlinable @inline(__always)
+    static func highestAsk(withinFraction fraction: Double, of mid: Double) -> Price {
+        Price(ticks: Int64(FastRounding.down(snapped(mid * (1 + fraction)))))
     }
 }

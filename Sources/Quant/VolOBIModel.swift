@@ -214,6 +214,9 @@ public struct VolOBIModel: Sendable {
     private var externalAlpha: (value: Double, timestampNanos: Int64)?
     /// `sqrt(10⁹ / stepNanos)`: converts a per-step std into a per-√second one.
     private let volatilityScale: Double
+    /// The windows' statistics, which change only when samples are pushed (at step boundaries),
+    /// kept so that a quote on every book update does not take square roots again.
+    private var statistics = WindowStatistics()
 
     /// Creates a model; throws if a setting is out of range (the error names it).
     public init(configuration: VolOBIConfiguration) throws(QuantParameterError) {
@@ -222,6 +225,25 @@ public struct VolOBIModel: Sendable {
         self.midChanges = RollingStats(capacity: configuration.volWindow)
         self.imbalances = RollingStats(capacity: configuration.obiWindow)
         self.volatilityScale = (1e9 / Double(configuration.stepNanos)).squareRoot()
+        refreshStatistics()
+    }
+
+    /// What the quote reads from the windows.
+    private struct WindowStatistics {
+        /// ``volatility``.
+        var volatility: Double = 0
+        /// The imbalance window's mean and population standard deviation, when a z-score is
+        /// defined (as `RollingStats.zScore(of:)`: at least 2 samples, σ above 10⁻¹²).
+        var imbalanceMean: Double = 0
+        var imbalanceSigma: Double?
+    }
+
+    /// Recomputes ``statistics`` from the windows (after every change to them).
+    private mutating func refreshStatistics() {
+        statistics.volatility = midChanges.standardDeviation * volatilityScale
+        let sigma = imbalances.standardDeviation
+        statistics.imbalanceMean = imbalances.mean
+        statistics.imbalanceSigma = imbalances.count > 1 && sigma > 1e-12 ? sigma : nil
     }
 
     /// Feeds one book update: `mid` in price units, `bidDepth` and `askDepth` the bid and ask
@@ -271,6 +293,7 @@ public struct VolOBIModel: Sendable {
             imbalances.push(latestImbalance)
             pushed += 1
         }
+        refreshStatistics()
     }
 
     /// Sets an external alpha (z-score units) produced at `timestampNanos`; it is used while
@@ -285,11 +308,15 @@ public struct VolOBIModel: Sendable {
     }
 
     /// Volatility of the mid in price units per √second (0 with fewer than 2 samples).
-    public var volatility: Double { midChanges.standardDeviation * volatilityScale }
+    public var volatility: Double { statistics.volatility }
 
     /// The model's own alpha: z-score of the latest imbalance against the imbalance window; 0
     /// when undefined (fewer than 2 samples or a constant window).
-    public var ownAlpha: Double { imbalances.zScore(of: latestImbalance) ?? 0 }
+    public var ownAlpha: Double {
+        // `imbalances.zScore(of: latestImbalance) ?? 0`, from the statistics kept since the last push.
+        guard let sigma = statistics.imbalanceSigma else { return 0 }
+        return (latestImbalance - statistics.imbalanceMean) / sigma
+    }
 
     /// The latest mid received (0 before the first update).
     public var mid: Double { latestMid }
@@ -360,6 +387,7 @@ public struct VolOBIModel: Sendable {
         sampleCount = earlier.sampleCount
         rejectedUpdates = earlier.rejectedUpdates
         externalAlpha = earlier.externalAlpha
+        refreshStatistics()
     }
 
     /// Forgets all samples, the external alpha and the warm-up (for example after a feed
@@ -375,5 +403,6 @@ public struct VolOBIModel: Sendable {
         sampleCount = 0
         rejectedUpdates = 0
         externalAlpha = nil
+        refreshStatistics()
     }
 }

@@ -113,9 +113,7 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
         let quotesEveryEvent = options.quotesEveryEvent
         var metrics = MetricsAccumulator(spec: source.spec, initialCollateralUSD: options.initialCollateralUSD)
         var progress = ProgressBar(enabled: options.showsProgress, end: options.expectedEndTime)
-        var feed: [MarketEvent] = []
-        feed.reserveCapacity(1024)
-        var feedHead = 0
+        var feed = FeedQueue()
         var executionBuffer: [ExecutionEvent] = []
         executionBuffer.reserveCapacity(64)
         var feedRandom = SimulationRandom(seed: options.seed, stream: 0xFEED)
@@ -140,7 +138,7 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
         while let event = next {
             let marketTime = event.receivedAt.nanoseconds
             let (arrival, delivery) = venue.nextTimes()
-            let feedTime = feedHead < feed.count ? feed[feedHead].receivedAt.nanoseconds : .max
+            let feedTime = feed.nextTime
             if arrival <= marketTime && arrival <= delivery && arrival <= feedTime && arrival <= timer {
                 venue.advance(to: Timestamp(nanoseconds: arrival))
                 continue
@@ -155,19 +153,7 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
                     lastFeedDelivery = deliveryTime
                     lastFeedMarketTime = marketTime
                 }
-                let deliveryTime = lastFeedDelivery
-                if feedHead == feed.count {
-                    // Emptied: start over, in batches (clearing costs a call per event).
-                    if feedHead >= 512 {
-                        feed.removeAll(keepingCapacity: true)
-                        feedHead = 0
-                    }
-                } else if feedHead >= 4096 && feedHead * 2 >= feed.count {
-                    // A queue that never empties (latency longer than the gaps) must not grow forever.
-                    feed.removeFirst(feedHead)
-                    feedHead = 0
-                }
-                feed.append(deliveryTime == marketTime ? event : event.received(at: Timestamp(nanoseconds: deliveryTime)))
+                feed.push(event, deliveredAt: lastFeedDelivery)
                 events += 1
                 if events & 0xFFFF == 0 { progress.update(time: event.receivedAt, events: events) }
                 next = source.nextEvent()
@@ -186,17 +172,15 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
                 timersMayHaveChanged = true
             } else if feedTime <= timer {
                 now = feedTime
+                let time = Timestamp(nanoseconds: now)
                 if quotesEveryEvent {
-                    engine.handle(feed[feedHead])
-                    feedHead += 1
+                    engine.handle(feed.pop(), at: time)
                 } else {
                     // Everything that reaches the engine at this instant, as one message. Market
                     // events go first at equal times, so every event delivered at `now` is queued.
-                    let time = Timestamp(nanoseconds: now)
                     repeat {
-                        engine.apply(feed[feedHead], at: time)
-                        feedHead += 1
-                    } while feedHead < feed.count && feed[feedHead].receivedAt.nanoseconds == now
+                        engine.apply(feed.pop(), at: time)
+                    } while feed.nextTime == now
                     engine.quoteAfterMarketUpdate()
                 }
             } else {
@@ -231,6 +215,80 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
         return metrics.summary(
             exchange: venue.exchange, engine: engine.counters, strategy: engine.strategy.name,
             market: source.spec.symbol, events: events, options: options)
+    }
+}
+
+/// The market events on their way to the engine, in delivery order.
+///
+/// Book changes and trades are queued as plain values (``PlainMarketEvent``: no reference
+/// counting per event); the rare snapshots wait in a side list.
+struct FeedQueue {
+    private enum Entry {
+        case plain(PlainMarketEvent)
+        /// A snapshot: its number (position in `snapshots` plus `snapshotBase`) and delivery time.
+        case snapshot(Int, Int64)
+
+        var time: Int64 {
+            switch self {
+            case .plain(let event): event.receivedAt.nanoseconds
+            case .snapshot(_, let time): time
+            }
+        }
+    }
+
+    private var entries: [Entry] = []
+    private var head = 0
+    private var snapshots: [BookSnapshot?] = []
+    private var snapshotBase = 0
+
+    init() { entries.reserveCapacity(1024) }
+
+    /// The delivery time of the next event, or `Int64.max` when none waits.
+    var nextTime: Int64 { head < entries.count ? entries[head].time : .max }
+
+    /// Queues `event`, to be delivered at `time` (not before the events already queued).
+    mutating func push(_ event: MarketEvent, deliveredAt time: Int64) {
+        if head == entries.count {
+            // Emptied: start over (every snapshot has been delivered).
+            entries.removeAll(keepingCapacity: true)
+            head = 0
+            snapshotBase += snapshots.count
+            snapshots.removeAll(keepingCapacity: true)
+        } else if head >= 4096 && head * 2 >= entries.count {
+            // A queue that never empties (latency longer than the gaps) must not grow forever.
+            entries.removeFirst(head)
+            head = 0
+            let delivered = snapshots.prefix { $0 == nil }.count
+            snapshots.removeFirst(delivered)
+            snapshotBase += delivered
+        }
+        let at = Timestamp(nanoseconds: time)
+        switch event {
+        case .bookDelta(var delta):
+            delta.receivedAt = at
+            entries.append(.plain(.bookDelta(delta)))
+        case .trade(var trade):
+            trade.receivedAt = at
+            entries.append(.plain(.trade(trade)))
+        case .bookSnapshot(var snapshot):
+            snapshot.receivedAt = at
+            entries.append(.snapshot(snapshotBase + snapshots.count, time))
+            snapshots.append(snapshot)
+        }
+    }
+
+    /// Takes the next event (there must be one: check ``nextTime``).
+    mutating func pop() -> MarketEvent {
+        let entry = entries[head]
+        head += 1
+        switch entry {
+        case .plain(let event):
+            return event.marketEvent
+        case .snapshot(let number, _):
+            let index = number - snapshotBase
+            defer { snapshots[index] = nil }
+            return .bookSnapshot(snapshots[index] ?? BookSnapshot(receivedAt: .epoch, exchangeTimeMs: 0, sequence: 0, bids: [], asks: []))
+        }
     }
 }
 

@@ -36,3 +36,29 @@ public struct ArrayEventSource: MarketEventSource, Sendable {
         return events[position]
     }
 }
+
+/// A book change or a trade: the ``MarketEvent``s that carry no arrays, as a plain value that
+/// queues copy and clear without reference counting (a queue of `MarketEvent`s pays an outlined
+/// copy and destroy per event for the snapshot case's arrays).
+enum PlainMarketEvent {
+    case bookDelta(BookDelta)
+    case trade(Trade)
+
+    /// The event as a ``MarketEvent``.
+    @inline(__always)
+    var marketEvent: MarketEvent {
+        switch self {
+        case .bookDelta(let delta): .bookDelta(delta)
+        case .trade(let trade): .trade(trade)
+        }
+    }
+
+    /// When it was received.
+    @inline(__always)
+    var receivedAt: Timestamp {
+        switch self {
+        case .bookDelta(let delta): delta.receivedAt
+        case .trade(let trade): trade.receivedAt
+        }
+    }
+}

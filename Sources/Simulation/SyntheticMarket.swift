@@ -217,7 +217,8 @@ public struct SyntheticMarket: MarketEventSource, IteratorProtocol, Sequence, Se
     var nextFlow: Int64
     var sequence: Int64 = 0
     var tradeID: Int64 = 0
-    var pending: [MarketEvent] = []
+    /// Events of the current instant not handed out yet (plain values: no reference counting).
+    var pending: [PlainMarketEvent] = []
     var pendingHead = 0
     var startedBook = false
 
@@ -278,9 +279,10 @@ public struct SyntheticMarket: MarketEventSource, IteratorProtocol, Sequence, Se
             if pendingHead < pending.count {
                 let event = pending[pendingHead]
                 pendingHead += 1
-                return event
+                return event.marketEvent
             }
-            if pendingHead > 0 {
+            if pendingHead >= 256 {
+                // Drained: start over, in batches (clearing costs a call per event).
                 pending.removeAll(keepingCapacity: true)
                 pendingHead = 0
             }
@@ -319,7 +321,7 @@ public struct SyntheticMarket: MarketEventSource, IteratorProtocol, Sequence, Se
     // MARK: Processes
 
     mutating func flowWait() -> Int64 {
-        Int64((random.exponential(rate: flowRate) * 1e9).rounded(.up))
+        Int64(FastRounding.up(random.exponential(rate: flowRate) * 1e9))
     }
 
     mutating func snapshot() -> MarketEvent {
@@ -339,7 +341,7 @@ public struct SyntheticMarket: MarketEventSource, IteratorProtocol, Sequence, Se
         fairTicks *= exp(logReturn)
         let floorTicks = Double(spacing * Int64(levelCount) * 2)
         if fairTicks < floorTicks { fairTicks = floorTicks }
-        let anchor = Int64((fairTicks / Double(spacing)).rounded(.down)) * spacing
+        let anchor = Int64(FastRounding.down(fairTicks / Double(spacing))) * spacing
         let shift = (anchor - bidAnchor) / spacing
         if shift > 0 {
             shiftUp(by: Swift.min(Int(clamping: shift), levelCount), newAnchor: anchor)
@@ -421,10 +423,10 @@ public struct SyntheticMarket: MarketEventSource, IteratorProtocol, Sequence, Se
         let target = targetLots[level]
         let size: Int64
         if random.unit() * (target + Double(current)) < target {
-            let added = Swift.max(minimumLots, Int64((random.exponential(rate: 1) * 0.3 * target).rounded()))
+            let added = Swift.max(minimumLots, Int64(FastRounding.nearest(random.exponential(rate: 1) * 0.3 * target)))
             size = current + added
         } else {
-            let cancelled = Swift.max(1, Int64((Double(current) * (0.1 + 0.6 * random.unit())).rounded()))
+            let cancelled = Swift.max(1, Int64(FastRounding.nearest(Double(current) * (0.1 + 0.6 * random.unit()))))
             size = Swift.max(Swift.min(current, minimumLots), current - cancelled)
         }
         let price: Price
@@ -464,7 +466,7 @@ public struct SyntheticMarket: MarketEventSource, IteratorProtocol, Sequence, Se
             guard size > 0 else { continue }
             var traded = size
             if index == last {
-                traded = Swift.min(size, Swift.max(1, Int64((Double(size) * (0.1 + 0.9 * random.unit())).rounded())))
+                traded = Swift.min(size, Swift.max(1, Int64(FastRounding.nearest(Double(size) * (0.1 + 0.9 * random.unit())))))
             }
             if side == .buy { asks[index] = size - traded } else { bids[index] = size - traded }
             emitTrade(side: side, price: side == .buy ? askPrice(index) : bidPrice(index), size: traded)
@@ -513,7 +515,7 @@ public struct SyntheticMarket: MarketEventSource, IteratorProtocol, Sequence, Se
     func askPrice(_ index: Int) -> Price { Price(ticks: bidAnchor + Int64(index + 1) * spacing) }
 
     mutating func freshLevelSize(_ index: Int) -> Int64 {
-        let lots = Int64((targetLots[index] * (0.5 + random.unit())).rounded())
+        let lots = Int64(FastRounding.nearest(targetLots[index] * (0.5 + random.unit())))
         return Swift.max(minimumLots, lots)
     }
 

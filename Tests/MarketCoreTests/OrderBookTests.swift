@@ -215,6 +215,9 @@ struct SplitMix: RandomNumberGenerator {
                 let askLimit = Price(ticks: Int64(snap(mid * (1 + fraction)).rounded(.down)))
                 #expect(book.depth(.buy, withinFractionOfMid: fraction).lots == scanned(book.bids, atOrBetterThan: bidLimit))
                 #expect(book.depth(.sell, withinFractionOfMid: fraction).lots == scanned(book.asks, atOrBetterThan: askLimit))
+                let both = book.depths(withinFractionOfMid: fraction)
+                #expect(both.bids.lots == scanned(book.bids, atOrBetterThan: bidLimit))
+                #expect(both.asks.lots == scanned(book.asks, atOrBetterThan: askLimit))
             }
         }
         #expect(checks == 8000)

@@ -141,8 +141,9 @@ public struct VolOBIStrategy: QuoteStrategy {
     public mutating func quote(_ input: QuoteInput, into targets: inout QuoteTargets) {
         guard let mid = input.midPrice else { return targets.suppressAll(because: .bookNotReady) }
         let depth = model.configuration.lookingDepth
-        let bidDepth = input.spec.double(input.book.depth(.buy, withinFractionOfMid: depth))
-        let askDepth = input.spec.double(input.book.depth(.sell, withinFractionOfMid: depth))
+        let depths = input.book.depths(withinFractionOfMid: depth)
+        let bidDepth = input.spec.double(depths.bids)
+        let askDepth = input.spec.double(depths.asks)
         model.update(timestampNanos: input.now.nanoseconds, mid: mid, bidDepth: bidDepth, askDepth: askDepth)
         if let external = input.externalAlpha {
             let value =
