@@ -29,7 +29,7 @@ struct IdleStrategy: QuoteStrategy {
     }
 }
 
-/// The CLI's `grid`: a 3-level Avellaneda–Stoikov ladder, fixed 0.05 ETH orders, 0.3 ETH limit.
+/// A `grid` as the CLI builds it: a 3-level ladder, fixed 0.05 ETH orders, 0.3 ETH limit.
 func gridConfiguration(spec: MarketSpec, requotesEveryUpdate: Bool) throws -> EngineConfiguration {
     var configuration = EngineConfiguration()
     configuration.orderManager.levelsPerSide = 3
@@ -42,10 +42,11 @@ func gridConfiguration(spec: MarketSpec, requotesEveryUpdate: Bool) throws -> En
     return configuration
 }
 
-/// The grid's settings as the CLI builds them.
-func gridSettings() -> StrategySettings {
+/// The grid's settings: Avellaneda–Stoikov (rolling 30 s horizon, 1 s σ step) or vol+OBI (the
+/// defaults) behind the 3-level ladder.
+func gridSettings(_ model: StrategySettings.Model) -> StrategySettings {
     var settings = StrategySettings()
-    settings.model = .avellanedaStoikov
+    settings.model = model
     settings.asGamma = 0.1
     settings.asK = 6
     settings.asHorizonSeconds = 30
@@ -54,45 +55,24 @@ func gridSettings() -> StrategySettings {
     return settings
 }
 
-/// The same AS ladder, saying what its quote reads (best prices, position and sizes, the time
-/// through its 1 s σ step), so the engine can skip quotes that could not change. This is what
-/// `ConfiguredStrategy` would declare for AS with a rolling horizon.
-struct DeclaredGridStrategy: QuoteStrategy, QuoteDependencyDeclaring {
-    var base: AvellanedaStoikovStrategy
-    var name: String { "grid(as)" }
-    var quoteDependencies: QuoteDependencies { .bestPrices(clockStepNanos: 1_000_000_000) }
-
-    init() throws {
-        let settings = gridSettings()
-        base = try AvellanedaStoikovStrategy(
-            gamma: settings.asGamma, k: settings.asK, horizonSeconds: settings.asHorizonSeconds,
-            sampleNanos: settings.asSampleNanos, volHalfLifeSeconds: settings.asVolHalfLifeSeconds,
-            warmUpSamples: settings.warmUpSamples, shaper: settings.shaper)
-    }
-
-    mutating func quote(_ input: QuoteInput, into targets: inout QuoteTargets) { base.quote(input, into: &targets) }
-}
-
-func gridEngine(spec: MarketSpec, requotesEveryUpdate: Bool) throws -> Engine<ConfiguredStrategy> {
+func gridEngine(
+    spec: MarketSpec, model: StrategySettings.Model = .avellanedaStoikov, requotesEveryUpdate: Bool = false
+) throws -> Engine<ConfiguredStrategy> {
     Engine(
-        spec: spec, strategy: try ConfiguredStrategy(gridSettings()),
+        spec: spec, strategy: try ConfiguredStrategy(gridSettings(model)),
         configuration: try gridConfiguration(spec: spec, requotesEveryUpdate: requotesEveryUpdate),
         ids: ClientOrderIDGenerator(start: 1), logger: .backtest)
 }
 
-func declaredGridEngine(spec: MarketSpec, requotesEveryUpdate: Bool) throws -> Engine<DeclaredGridStrategy> {
-    Engine(
-        spec: spec, strategy: try DeclaredGridStrategy(),
-        configuration: try gridConfiguration(spec: spec, requotesEveryUpdate: requotesEveryUpdate),
-        ids: ClientOrderIDGenerator(start: 1), logger: .backtest)
-}
-
-/// One timed 1 h grid backtest: events per CPU second.
-func gridBacktest<S: QuoteStrategy>(_ engine: (MarketSpec) throws -> Engine<S>) throws -> (Int, BacktestSummary) {
+/// One timed 1 h grid backtest with the probabilistic `x³` queue model and Lighter's standard
+/// latencies: events per CPU second.
+func gridBacktest<S: QuoteStrategy>(quotesEveryEvent: Bool = false, _ engine: (MarketSpec) throws -> Engine<S>) throws
+    -> (Int, BacktestSummary)
+{
     let market = try SyntheticMarket(configuration: .eth(durationNanoseconds: day / 24), seed: 1)
     let runner = BacktestRunner(
         source: market, engine: try engine(market.spec),
-        options: BacktestOptions(latency: .lighterStandard(), queueModel: .power3))
+        options: BacktestOptions(latency: .lighterStandard(), queueModel: .power3, quotesEveryEvent: quotesEveryEvent))
     let start = cpuSeconds()
     let summary = runner.run()
     return (Int(Double(summary.events) / (cpuSeconds() - start)), summary)
@@ -162,28 +142,38 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // The grid backtest three ways: requoting on every book change (the reference), the default
-    // engine with the strategy as the CLI builds it (order comparisons skipped when nothing
-    // changed), and with the strategy declaring what it reads (quotes skipped too).
-    Benchmark("backtest 1h ETH, grid(as) 3 levels, power3, Lighter standard latency, requote every update (reference)", configuration: .init(metrics: [.wallClock, .cpuTotal, eventsPerSecond])) { benchmark in
-        for _ in benchmark.scaledIterations {
-            let (rate, summary) = try gridBacktest { try gridEngine(spec: $0, requotesEveryUpdate: true) }
-            benchmark.measurement(eventsPerSecond, rate)
-            blackHole(summary)
-        }
-    }
-
+    // The grid backtest: the default (the events of one instant quoted once, quotes and order
+    // comparisons that cannot change anything skipped), then the same with one quote per event
+    // and with the engine's reference mode (asking the strategy and comparing on every update),
+    // the baselines of the ratios; and the CLI's default model (vol+OBI, which reads the whole
+    // book and quotes on every update).
     Benchmark("backtest 1h ETH, grid(as) 3 levels, power3, Lighter standard latency", configuration: .init(metrics: [.wallClock, .cpuTotal, eventsPerSecond])) { benchmark in
         for _ in benchmark.scaledIterations {
-            let (rate, summary) = try gridBacktest { try gridEngine(spec: $0, requotesEveryUpdate: false) }
+            let (rate, summary) = try gridBacktest { try gridEngine(spec: $0) }
             benchmark.measurement(eventsPerSecond, rate)
             blackHole(summary)
         }
     }
 
-    Benchmark("backtest 1h ETH, grid(as) 3 levels, power3, Lighter standard latency, declared dependencies", configuration: .init(metrics: [.wallClock, .cpuTotal, eventsPerSecond])) { benchmark in
+    Benchmark("backtest 1h ETH, grid(as), one quote per event (baseline)", configuration: .init(metrics: [.wallClock, .cpuTotal, eventsPerSecond])) { benchmark in
         for _ in benchmark.scaledIterations {
-            let (rate, summary) = try gridBacktest { try declaredGridEngine(spec: $0, requotesEveryUpdate: false) }
+            let (rate, summary) = try gridBacktest(quotesEveryEvent: true) { try gridEngine(spec: $0) }
+            benchmark.measurement(eventsPerSecond, rate)
+            blackHole(summary)
+        }
+    }
+
+    Benchmark("backtest 1h ETH, grid(as), one quote per event, requote every update (reference mode)", configuration: .init(metrics: [.wallClock, .cpuTotal, eventsPerSecond])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let (rate, summary) = try gridBacktest(quotesEveryEvent: true) { try gridEngine(spec: $0, requotesEveryUpdate: true) }
+            benchmark.measurement(eventsPerSecond, rate)
+            blackHole(summary)
+        }
+    }
+
+    Benchmark("backtest 1h ETH, grid(volobi) 3 levels, power3, Lighter standard latency", configuration: .init(metrics: [.wallClock, .cpuTotal, eventsPerSecond])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let (rate, summary) = try gridBacktest { try gridEngine(spec: $0, model: .volOBI) }
             benchmark.measurement(eventsPerSecond, rate)
             blackHole(summary)
         }

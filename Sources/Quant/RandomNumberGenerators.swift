@@ -25,10 +25,10 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
 /// reference `xoshiro256starstar.c`): fast, 256 bits of state, period 2²⁵⁶ − 1. Seeded through
 /// SplitMix64 as its authors recommend. A value type: copying it forks the sequence.
 public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
-    private var s0: UInt64
-    private var s1: UInt64
-    private var s2: UInt64
-    private var s3: UInt64
+    @usableFromInline var s0: UInt64
+    @usableFromInline var s1: UInt64
+    @usableFromInline var s2: UInt64
+    @usableFromInline var s3: UInt64
 
     /// Creates the generator with its state filled by four outputs of `SplitMix64(seed:)`.
     public init(seed: UInt64) {
@@ -47,6 +47,8 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
     }
 
     /// The next 64 random bits: `rotl(s1·5, 7)·9`, then the xoshiro state transition.
+    /// (Inlinable: a simulation draws several per event.)
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = rotateLeft(s1 &* 5, by: 7) &* 9
         let t = s1 << 17
@@ -60,11 +62,13 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
     }
 
     /// A uniform `Double` in [0, 1) built from the top 53 bits: `(next() >> 11) · 2⁻⁵³`.
+    @inlinable
     public mutating func nextUnitDouble() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
-    private func rotateLeft(_ x: UInt64, by k: UInt64) -> UInt64 {
+    @inlinable
+    func rotateLeft(_ x: UInt64, by k: UInt64) -> UInt64 {
         (x << k) | (x >> (64 - k))
     }
 }

@@ -165,10 +165,12 @@ public final class BacktestRunner<Source: MarketEventSource, Strategy: QuoteStra
                 now = delivery
                 executionBuffer.removeAll(keepingCapacity: true)
                 venue.drainEvents(upTo: Timestamp(nanoseconds: now), into: &executionBuffer)
+                // The venue's answers of one instant, compared with the targets once.
                 for report in executionBuffer {
                     beforeExecutionEvent?(report)
-                    engine.handle(report)
+                    engine.apply(report)
                 }
+                engine.reconcileAfterExecutionEvents()
                 timersMayHaveChanged = true
             } else if feedTime <= timer {
                 now = feedTime

@@ -117,6 +117,8 @@ public final class Engine<Strategy: QuoteStrategy> {
     @exclusivity(unchecked) private var markTicks: Int64?
     /// Whether a book change was applied and not quoted yet.
     @exclusivity(unchecked) private var bookChangedSinceQuote: Bool
+    /// Whether venue events were applied and the orders not compared since.
+    @exclusivity(unchecked) private var executionEventsSinceReconcile: Bool
     /// What the strategy's quote reads.
     @exclusivity(unchecked) private var quoteDependencies: QuoteDependencies
     /// What the strategy was shown at its latest quote, while ``targets`` still hold that quote.
@@ -161,6 +163,7 @@ public final class Engine<Strategy: QuoteStrategy> {
         self.bestAskTicks = nil
         self.markTicks = nil
         self.bookChangedSinceQuote = false
+        self.executionEventsSinceReconcile = false
         self.orderManager = OrderManager(spec: spec, configuration: configuration.orderManager, ids: ids)
         self.risk = Risk(configuration: configuration.risk)
         self.dailyLossLimitUnits = risk.dailyLossLimitUnits(spec: spec)
@@ -274,11 +277,24 @@ public final class Engine<Strategy: QuoteStrategy> {
         requote()
     }
 
-    /// Handles a venue event: updates orders, positions, PnL and risk, and queues follow-up actions.
+    /// Handles a venue event: updates orders, positions, PnL and risk, and queues follow-up actions
+    /// (``apply(_:)-(ExecutionEvent)`` then ``reconcileAfterExecutionEvents()``).
     public func handle(_ event: ExecutionEvent) {
+        apply(event)
+        reconcileAfterExecutionEvents()
+    }
+
+    /// Applies a venue event (orders, positions, PnL, risk; a breaker trip or a daily-loss halt
+    /// cancels at once) without comparing the orders with the targets yet.
+    ///
+    /// For the events the venue reports together (the answers to one batch, a fill and its
+    /// position update): apply them all, then call ``reconcileAfterExecutionEvents()`` once, so
+    /// the orders are compared with the targets on the venue's whole answer.
+    public func apply(_ event: ExecutionEvent) {
         advance(to: event.time)
         counters.executionEvents += 1
         quietReconcile = nil
+        executionEventsSinceReconcile = true
         let outcome = orderManager.apply(event, at: now)
         switch outcome {
         case .unknown:
@@ -335,6 +351,13 @@ public final class Engine<Strategy: QuoteStrategy> {
             break
         }
         continueFlattening()
+    }
+
+    /// Compares the orders with the targets if venue events were applied since the last time
+    /// (``apply(_:)-(ExecutionEvent)``); does nothing otherwise.
+    public func reconcileAfterExecutionEvents() {
+        guard executionEventsSinceReconcile else { return }
+        executionEventsSinceReconcile = false
         reconcileOrders()
     }
 
@@ -433,7 +456,8 @@ public final class Engine<Strategy: QuoteStrategy> {
         submitPendingActions(to: venue)
         executionBuffer.removeAll(keepingCapacity: true)
         venue.drainEvents(upTo: time, into: &executionBuffer)
-        for event in executionBuffer { handle(event) }
+        for event in executionBuffer { apply(event) }
+        reconcileAfterExecutionEvents()
         tick(at: time)
         submitPendingActions(to: venue)
     }
@@ -543,6 +567,7 @@ public final class Engine<Strategy: QuoteStrategy> {
 
     /// Compares the latest targets with our orders under the current risk state.
     private func reconcileOrders() {
+        executionEventsSinceReconcile = false
         if risk.resumeBreakerIfReady(at: now) {
             recorder.record(Decision(time: now, marketID: spec.marketID, side: nil, kind: .resume, reason: .reconciled))
         }
