@@ -585,9 +585,9 @@ public final class Engine<Strategy: QuoteStrategy> {
             if positions.position.lots >= limit.lots { buyBlock = .noQuote(.positionLimit) }
             if -positions.position.lots >= limit.lots { sellBlock = .noQuote(.positionLimit) }
         }
-        orderManager.update(
-            targets: quoting.targets, buySuppressed: buyBlock, sellSuppressed: sellBlock, at: now,
-            position: positions.position, limit: limit, risk: risk, recorder: &recorder, actions: &pendingActions)
+        quoting.compare(
+            &orderManager, buySuppressed: buyBlock, sellSuppressed: sellBlock, at: now, position: positions.position,
+            limit: limit, risk: risk, recorder: &recorder, actions: &pendingActions)
     }
 
     /// Updates the daily PnL window; halts and cancels on a breach.
@@ -687,6 +687,18 @@ private struct QuoteState {
     mutating func apply(_ event: MarketEvent) -> (bid: Int64?, ask: Int64?) {
         input.book.apply(event)
         return (input.book.bestBid?.price.ticks, input.book.bestAsk?.price.ticks)
+    }
+
+    /// Compares `orders` with the targets (``OrderManager/update(targets:buySuppressed:sellSuppressed:at:position:limit:risk:recorder:actions:)``)
+    /// through this value's exclusive access, so the targets' arrays are not retained for the call.
+    mutating func compare(
+        _ orders: inout OrderManager, buySuppressed: DecisionReason?, sellSuppressed: DecisionReason?,
+        at now: Timestamp, position: Quantity, limit: Quantity, risk: Risk, recorder: inout DecisionRecorder,
+        actions: inout [OrderAction]
+    ) {
+        orders.update(
+            targets: targets, buySuppressed: buySuppressed, sellSuppressed: sellSuppressed, at: now, position: position,
+            limit: limit, risk: risk, recorder: &recorder, actions: &actions)
     }
 
     /// Asks the strategy for new targets (the old ones become ``previousTargets``).

@@ -342,6 +342,9 @@ public struct OrderManager: Sendable {
     }
 
     /// The lockout holding a place or modify on `slot` at `now`, if any (fill, then reject, then action).
+    /// (`@inline(__always)`: a slot passed to a call is copied whole, and this runs for every
+    /// slot of every comparison.)
+    @inline(__always)
     private func lockoutReason(_ slot: OrderSlot, now: Timestamp) -> DecisionReason? {
         let fillEnd = fillLockoutEnd(slot.side)
         if now < fillEnd { return .fillLockout(remainingNs: fillEnd - now) }
