@@ -252,10 +252,14 @@ struct FeedQueue {
     mutating func push(_ event: MarketEvent, deliveredAt time: Int64) {
         if head == entries.count {
             // Emptied: start over (every snapshot has been delivered).
-            entries.removeAll(keepingCapacity: true)
-            head = 0
-            snapshotBase += snapshots.count
-            snapshots.removeAll(keepingCapacity: true)
+            if head > 0 {
+                entries.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            if !snapshots.isEmpty {
+                snapshotBase += snapshots.count
+                snapshots.removeAll(keepingCapacity: true)
+            }
         } else if head >= 4096 && head * 2 >= entries.count {
             // A queue that never empties (latency longer than the gaps) must not grow forever.
             entries.removeFirst(head)
