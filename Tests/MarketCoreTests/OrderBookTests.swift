@@ -146,17 +146,6 @@ struct SplitMix: RandomNumberGenerator {
 /// The running side totals behind `totalSize(atOrBetterThan:)` and `depth(_:withinFractionOfMid:)`
 /// against a straightforward scan of the levels, on random books changed at random.
 @Suite struct OrderBookTotalsTests {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// The sum of sizes of the levels at `limit` or better, by walking every level.
     func scanned(_ side: BookSide, atOrBetterThan limit: Price) -> Int64 {
         var sum: Int64 = 0
@@ -169,7 +158,7 @@ struct SplitMix: RandomNumberGenerator {
     func level(_ price: Int64, _ size: Int64) -> BookLevel { BookLevel(price: Price(ticks: price), size: Quantity(lots: size)) }
 
     @Test func levelsAndTotalsMatchAReferenceAfterRandomChanges() {
-        var random = Random(state: 5)
+        var random = SplitMix(seed: 5)
         var book = OrderBook(capacity: 16)
         var reference: [Side: [Int64: Int64]] = [.buy: [:], .sell: [:]]
         var checks = 0
