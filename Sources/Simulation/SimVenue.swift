@@ -276,20 +276,3 @@ extension ExecutionEvent {
         }
     }
 }
-
-extension MarketEvent {
-    /// The same event as received at another time (the exchange time plus the feed latency).
-    public func received(at time: Timestamp) -> MarketEvent {
-        switch self {
-        case .bookDelta(var delta):
-            delta.receivedAt = time
-            return .bookDelta(delta)
-        case .trade(var trade):
-            trade.receivedAt = time
-            return .trade(trade)
-        case .bookSnapshot(var snapshot):
-            snapshot.receivedAt = time
-            return .bookSnapshot(snapshot)
-        }
-    }
-}
